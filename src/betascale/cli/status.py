@@ -1,0 +1,57 @@
+"""``betascale status STORE``: progress, failures and CPU time of a results store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from betascale.store import Store
+
+DESCRIPTION = """\
+Show the progress of a results store: completed, missing and failed samples per
+(W, L), the failures with their errors, the total CPU time spent and the runs
+that wrote to it. The store holds its study, so a run with any study file of the
+same physics resumes it: betascale run STUDY.toml --out STORE. Use --print-study
+to write that study file.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``status`` sub-command."""
+    parser = subparsers.add_parser(
+        "status", help="show the progress of a results store", description=DESCRIPTION
+    )
+    parser.add_argument("store", type=Path, metavar="STORE", help="the results store (.sqlite)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the status as JSON")
+    output.add_argument(
+        "--print-study",
+        action="store_true",
+        help="print the stored study as a study file (TOML) and exit",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the status of ``args.store``; return 0."""
+    with Store.open(args.store) as store:
+        if args.print_study:
+            print(store.study.to_toml(), end="")
+            return 0
+        status = store.status()
+    if args.json:
+        print(json.dumps(status.to_dict(), indent=2))
+        return 0
+    print(status.format())
+    if status.missing:
+        print()
+        print(
+            f"{status.missing} samples are missing. The study is stored in the store; "
+            f"resume with: betascale run STUDY.toml --out {args.store}"
+        )
+        print(
+            f"(any study file with the same physics; "
+            f"`betascale status {args.store} --print-study > STUDY.toml` writes the stored one)"
+        )
+    return 0

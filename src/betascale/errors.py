@@ -1,0 +1,25 @@
+"""Exceptions that betascale raises for bad input.
+
+Every user-facing check raises :class:`InputError` with a one-line message that
+says what is wrong. The command-line interface turns it into ``betascale: error:
+<message>`` and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+class InputError(ValueError):
+    """A request that betascale refuses, with a one-line explanation."""
+
+
+def require_finite(name: str, value: float) -> float:
+    """Return ``value`` as a float, or raise :class:`InputError` if it is NaN or infinite."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(value):
+        raise InputError(f"{name} must be finite, got {value}")
+    return value

@@ -1,0 +1,56 @@
+"""Figures of betascale.
+
+All figures use the shipped style :data:`STYLE_PATH` (print-sized, ticks inside,
+the colour-blind-safe Okabe–Ito palette). :func:`figure_style` applies it in a
+``with`` block, and :func:`save_figure` writes PNG and PDF side by side.
+Sub-modules hold the figures of one concept each (``scaling``, ``rg``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+STYLE_PATH = Path(__file__).with_name("betascale.mplstyle")
+
+#: Okabe & Ito colour-blind-safe palette, in the style's cycle order.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+
+#: One colour per symmetry class, used by every figure that shows classes.
+CLASS_COLORS = {"orthogonal": "#0072B2", "unitary": "#009E73", "symplectic": "#D55E00"}
+
+
+def use_agg() -> None:
+    """Select matplotlib's non-interactive Agg backend (safe on clusters and CI)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+
+
+@contextlib.contextmanager
+def figure_style() -> Iterator[None]:
+    """Apply the betascale matplotlib style inside a ``with`` block."""
+    use_agg()
+    import matplotlib.pyplot as plt
+
+    with plt.style.context(str(STYLE_PATH)):
+        yield
+
+
+def save_figure(fig, out_dir: str | Path, name: str) -> list[Path]:
+    """Save ``fig`` as ``name.png`` and ``name.pdf`` in ``out_dir``; return the paths.
+
+    The directory is created if needed and the figure is closed afterwards.
+    """
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext in ("png", "pdf"):
+        path = out / f"{name}.{ext}"
+        fig.savefig(path)
+        paths.append(path)
+    plt.close(fig)
+    return paths
