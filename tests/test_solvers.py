@@ -133,3 +133,13 @@ def test_unknown_solver_is_refused():
     system = build_system(ModelSpec(), 3, 4)
     with pytest.raises(InputError, match="solver must be one of"):
         make_solver("slow", system)
+
+
+@pytest.mark.parametrize("spec", [ModelSpec(), ModelSpec("symplectic")], ids=["real", "complex"])
+def test_result_does_not_depend_on_the_samples_solved_before(spec):
+    system = build_system(spec, 9, 7)
+    fresh = FastSolver(system).sample(3.0, 5, 3).T
+    used = FastSolver(system)
+    for index in (0, 1, 2):
+        used.sample(7.0, 5, index)
+    assert used.sample(3.0, 5, 3).T == fresh  # bit for bit

@@ -11,8 +11,8 @@ from betascale.errors import InputError
 from betascale.models import ModelSpec
 from betascale.study import (
     Study,
-    builtin_study_path,
     builtin_studies,
+    builtin_study_path,
     compare_physics,
     load_study,
     parse_study_text,
@@ -196,7 +196,7 @@ def test_toml_syntax_error_gives_line(tmp_path):
 
 
 def test_missing_study_file(tmp_path):
-    with pytest.raises(InputError, match="study file .*nope.toml not found"):
+    with pytest.raises(InputError, match=r"study file .*nope\.toml not found"):
         load_study(tmp_path / "nope.toml")
 
 

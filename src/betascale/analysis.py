@@ -101,14 +101,22 @@ class Estimate:
 
 
 def format_pm(value: float, error: float, digits: int = 2) -> str:
-    """Format ``value ± error`` with the error to ``digits`` significant digits."""
+    """Format ``value ± error`` with the error to ``digits`` significant digits.
+
+    Very small or large values use a common power of ten, e.g. ``(6.52 ± 0.45)e-11``.
+    """
     if not math.isfinite(value):
         return f"{value}"
     if not math.isfinite(error) or error <= 0:
         return f"{value:.4g}"
+    exponent = 0
+    if value != 0 and not 1e-3 <= abs(value) < 1e5:
+        exponent = math.floor(math.log10(abs(value)))
+        value, error = value / 10**exponent, error / 10**exponent
     decimals = max(0, digits - 1 - math.floor(math.log10(error)))
     decimals = min(decimals, 12)
-    return f"{value:.{decimals}f} ± {error:.{decimals}f}"
+    text = f"{value:.{decimals}f} ± {error:.{decimals}f}"
+    return f"({text})e{exponent:+03d}" if exponent else text
 
 
 def _json_float(x: float) -> float | None:

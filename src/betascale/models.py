@@ -375,6 +375,33 @@ def _hopping_y(spec: ModelSpec):
     return -_IDENTITY2
 
 
+def validate_geometry(spec: ModelSpec, L: int, M: int | None = None) -> tuple[int, int]:
+    """Check that an ``L x M`` sample of ``spec`` can be built; return ``(L, M)``.
+
+    This is cheap (no Kwant system is built), so a study checks every size up front.
+
+    Raises
+    ------
+    InputError
+        For a bad size, a flux that periodic boundaries cannot carry, or an energy
+        on (or within :data:`THRESHOLD_TOLERANCE` of) a lead subband threshold; the
+        message suggests a safe energy nearby.
+    """
+    geometry = Geometry(L, L if M is None else M)
+    L, M = geometry.L, geometry.M
+    if spec.bc == "periodic" and M < 3:
+        raise InputError(f"periodic boundaries need M >= 3, got M = {M}")
+    if spec.model == "unitary" and spec.bc == "periodic":
+        phase_sum = spec.flux * M
+        if abs(phase_sum - round(phase_sum)) > 1e-9:
+            raise InputError(
+                f"flux {spec.flux} per plaquette is incompatible with periodic boundaries of "
+                f"width M = {M}: flux*M must be an integer (e.g. flux = {1 / M:.6g})"
+            )
+    check_energy(spec, M)
+    return L, M
+
+
 def build_system(spec: ModelSpec, L: int, M: int | None = None) -> DisorderedSystem:
     """Build and finalize the Kwant system of ``spec`` for an ``L x M`` sample.
 
@@ -388,25 +415,11 @@ def build_system(spec: ModelSpec, L: int, M: int | None = None) -> DisorderedSys
     Raises
     ------
     InputError
-        For a bad size, a flux that periodic boundaries cannot carry, or an energy
-        on (or within :data:`THRESHOLD_TOLERANCE` of) a lead subband threshold; the
-        message suggests a safe energy nearby.
+        As :func:`validate_geometry`, or if no lead channel is open at E.
     """
     import kwant
 
-    geometry = Geometry(L, L if M is None else M)
-    L, M = geometry.L, geometry.M
-    if spec.bc == "periodic" and M < 3:
-        raise InputError(f"periodic boundaries need M >= 3, got M = {M}")
-    if spec.model == "unitary" and spec.bc == "periodic":
-        phase_sum = spec.flux * M
-        if abs(phase_sum - round(phase_sum)) > 1e-9:
-            raise InputError(
-                f"flux {spec.flux} per plaquette is incompatible with periodic boundaries of "
-                f"width M = {M}: flux*M must be an integer (e.g. flux = {1 / M:.6g})"
-            )
-    check_energy(spec, M)
-
+    L, M = validate_geometry(spec, L, M)
     norbs = spec.norbs
     lat = kwant.lattice.square(a=1, norbs=norbs)
     periodic = spec.bc == "periodic"

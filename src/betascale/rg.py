@@ -29,8 +29,19 @@ conductance of one spin-valley copy. ``g₁`` is the ``g`` of the spinless ortho
 lattice model (contact-corrected, in e²/h), so ``ρ = 1/(2π n_v g₁)``; see
 :func:`rho_from_g`. The temperature plays the role of the system size through the
 thermal length ``L_T² = D/T``, so ``ξ = 2 ln L + const``. Without interactions
-``dρ/dξ = n_v ρ²``, which becomes ``β(g₁) = d ln g₁/d ln L = −1/(π g₁)``, the
-orthogonal weak-localization slope (Hikami 1981; PHYSICS.md).
+(``interactions=False``) ``dρ/dξ = n_v ρ²``, so ``dg/d ln L = −2 n_v/π`` and
+``β(g) = d ln g/d ln L = −2 n_v/(π g) = −1/(π g₁)``: the orthogonal
+weak-localization slope per spin-valley copy (Hikami, Phys. Rev. B 24, 2671 (1981);
+PHYSICS.md). Note that ``γ₂ → 0`` is *not* the non-interacting limit: the singlet
+``1`` in the bracket is the long-range Coulomb (Altshuler–Aronov) term and remains.
+
+Schematic flow structure
+------------------------
+``dt/dℓ = t(t − γ)`` vanishes on ``t = 0`` and on ``γ = t``; ``dγ/dℓ = γ² t``
+vanishes on ``t = 0`` and ``γ = 0``. So ``t = 0`` is a line of fixed points
+(attractive for ``γ > 0``), there is no fixed point at ``t > 0``, and ``γ = t`` is
+where the resistance stops growing and turns over, crossed by every trajectory
+because ``γ`` keeps growing there (:func:`classify_schematic_point`).
 
 Exact flow lines
 ----------------
@@ -44,7 +55,7 @@ runs away. The tests use this as an independent check of the integrator.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -418,6 +429,8 @@ class PFTrajectory:
         no interior maximum in the range (see ``rho_decreasing_from_start``).
     runaway
         The runaway of ``γ₂`` (or of ``ρ``), or None if ``xi_max`` came first.
+    bracket_zero
+        ``γ₂*`` from :func:`bracket_zero` (root finder), None without interactions.
     """
 
     xi: np.ndarray
@@ -430,7 +443,7 @@ class PFTrajectory:
     interactions: bool
     peak: PeakEvent | None
     runaway: RunawayEvent | None
-    bracket_zero: float | None = field(default=None)
+    bracket_zero: float | None = None
 
     @property
     def temperature(self) -> np.ndarray:
@@ -592,7 +605,9 @@ def integrate_pf(
 # ------------------------------------------------------------------ schematic seed flow
 
 
-def schematic_rhs(t: float | np.ndarray, gamma: float | np.ndarray) -> tuple:
+def schematic_rhs(
+    t: float | np.ndarray, gamma: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(dt/dℓ, dγ/dℓ) = (t² − γ t, γ² t)``, the seed's schematic flow.
 
     ``ℓ = ln L``, ``t`` the dimensionless resistance, ``γ`` the interaction (project
@@ -780,8 +795,7 @@ def integrate_schematic(
     ell_max = _check_positive("ell_max", ell_max)
 
     def rhs(ell: float, y: np.ndarray) -> np.ndarray:
-        t, g = y
-        return np.array([t * t - g * t, g * g * t])
+        return np.array([float(v) for v in schematic_rhs(y[0], y[1])])
 
     def t_max_event(ell: float, y: np.ndarray) -> float:
         return float(y[0] - y[1])

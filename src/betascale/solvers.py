@@ -277,36 +277,45 @@ class FastSolver(ConductanceSolver):
 
     # ------------------------------------------------------------------ solve
     def _schur(self, values: np.ndarray) -> np.ndarray:
-        """Schur complement of A onto the interface, reusing the symbolic analysis."""
-        import mumps
+        """Schur complement of A onto the interface, reusing the symbolic analysis.
 
-        if self.real:
-            rows, cols = self._rows[self._upper], self._cols[self._upper]
-        else:
-            rows, cols = self._rows, self._cols
-        a = sp.coo_array((values, (rows, cols)), shape=(self.size, self.size))
-        if self._context is None:
-            ctx = mumps.Context()
-            ctx.set_matrix(a, symmetric=self.real)
-            indices = mumps.mumps._makemumps_index_array(self._iface)
-            ctx.schur_indices = indices
-            ctx.schur_complement = np.empty(
-                (indices.size, indices.size), order="C", dtype=values.dtype
-            )
-            ctx.mumps_instance.icntl[19] = 1
-            ctx.mumps_instance.set_schur(ctx.schur_complement, indices)
-            ctx.mumps_instance.icntl[31] = 1  # discard the factors: only S is needed
-            ctx.analyze(ordering=self.ordering)
-            self._context = ctx
-        else:
-            ctx = self._context
-            ctx.set_matrix(a, symmetric=self.real)
+        The analysis (ordering, and any value-based preprocessing MUMPS chooses) is
+        done once per geometry on the *clean* matrix A₀, never on a sample, so the
+        result of a sample does not depend on which samples the process solved
+        before: it is bit-identical whatever the schedule.
+        """
+        ctx = self._context or self._analyzed_context()
+        ctx.set_matrix(self._sparse(values), symmetric=self.real)
         ctx.factor(reuse_analysis=True)
         s = np.array(ctx.schur_complement)
         if self.real:  # MUMPS returns one triangle of the symmetric Schur complement
             lower = np.tril(s)
             s = lower + np.tril(s, -1).T
         return s
+
+    def _sparse(self, values: np.ndarray) -> sp.coo_array:
+        if self.real:
+            rows, cols = self._rows[self._upper], self._cols[self._upper]
+        else:
+            rows, cols = self._rows, self._cols
+        return sp.coo_array((values, (rows, cols)), shape=(self.size, self.size))
+
+    def _analyzed_context(self):
+        """A MUMPS context with the Schur indices set and the clean matrix analysed."""
+        import mumps
+
+        values0 = self._data0[self._upper] if self.real else self._data0
+        ctx = mumps.Context()
+        ctx.set_matrix(self._sparse(values0), symmetric=self.real)
+        indices = mumps.mumps._makemumps_index_array(self._iface)
+        ctx.schur_indices = indices
+        ctx.schur_complement = np.empty((indices.size, indices.size), dtype=values0.dtype)
+        ctx.mumps_instance.icntl[19] = 1  # centralized Schur complement
+        ctx.mumps_instance.set_schur(ctx.schur_complement, indices)
+        ctx.mumps_instance.icntl[31] = 1  # discard the factors: only S is needed
+        ctx.analyze(ordering=self.ordering)
+        self._context = ctx
+        return ctx
 
     def _transmission_from_interface(self, k: np.ndarray, eigenvalues: bool) -> Transmission | None:
         """T from K = S − Σ (the inverse interface Green's function).

@@ -42,8 +42,8 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +184,7 @@ class StoreStatus:
             "missing": self.missing,
             "failed": self.failed,
             "cpu_seconds": self.cpu_seconds,
-            "cells": [c.__dict__.copy() for c in self.cells],
+            "cells": [asdict(c) for c in self.cells],
             "failures": [_record_dict(r) for r in self.failures],
             "runs": [_run_summary(r) for r in self.runs],
         }
@@ -244,7 +244,7 @@ def _run_summary(run: dict) -> dict[str, Any]:
 
 
 def _record_dict(r: SampleRecord) -> dict[str, Any]:
-    out = dict(r.__dict__)
+    out = asdict(r)
     out["T"] = None if math.isnan(r.T) else r.T
     return out
 
@@ -398,6 +398,10 @@ class Store:
         ValueError
             If a record does not belong to the stored study's grid, or its width M
             does not match the study's aspect ratio.
+
+        Notes
+        -----
+        A record without an error but with a non-finite ``T`` is stored as a failure.
         """
         rows = [self._row(r) for r in records]
         if not rows:
@@ -417,6 +421,8 @@ class Store:
             raise ValueError(f"sample at L={L} has M={M}, but the study's width is M={width}")
         error = None if r.error is None else (str(r.error) or "unknown error")
         T = float(r.T)
+        if error is None and not math.isfinite(T):
+            error = f"non-finite transmission T = {T}"  # never counted as a result
         return (W, L, M, sample, None if math.isnan(T) else T, int(r.N), float(r.seconds),
                 int(r.rank), error)  # fmt: skip
 
@@ -622,7 +628,7 @@ def _record(row: tuple) -> SampleRecord:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # ------------------------------------------------------------------ provenance

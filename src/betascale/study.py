@@ -37,18 +37,13 @@ import importlib.resources
 import json
 import operator
 import re
-import sys
+import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from betascale.errors import InputError, require_finite
 from betascale.models import ModelSpec
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 #: The solvers a study may name.
 SOLVERS = ("fast", "kwant")
