@@ -67,8 +67,8 @@ DEFAULT_GMIN = 2.0
 DEFAULT_BOOT = 1000
 #: Confidence level of the bootstrap percentile intervals (one-sigma-like).
 DEFAULT_CI = 0.68
-#: Order of the polynomial in ln G of the one-parameter-scaling test.
-SCALING_ORDER = 2
+#: Most knots of the spline in ln G that the one-parameter-scaling test tries.
+SCALING_MAX_KNOTS = 7
 
 #: Relative tolerance above N within which T is taken as T = N (ballistic).
 _BALLISTIC_RTOL = 1e-9
@@ -853,36 +853,52 @@ def fit_beta(
 class ScalingTest:
     """How well the (G, beta) points of all W fall on one curve.
 
-    A polynomial of order :attr:`order` in ``x = ln G`` is fitted once through the
-    points of all W ("single") and once separately per W ("separate"; a W with
-    ``m <= order`` points gets order ``m - 1``, which it fits exactly). Both fits use
-    the same covariance (the bootstrap covariance of the residuals of the single
-    curve), so the models are nested and, if one-parameter scaling holds,
-    ``delta_chi2 = chi2_single - chi2_separate`` is chi²-distributed with
-    ``delta_dof`` degrees of freedom; :attr:`p_value` is its tail probability.
-    A small p-value (say < 0.01) rejects one-parameter scaling at the accessible
-    precision.
+    The smooth curve is a natural cubic regression spline in ``ln G`` with
+    :attr:`n_knots` knots (Hastie, Tibshirani & Friedman, *The Elements of
+    Statistical Learning*, Sec. 5.2.1), placed halfway between the quantiles of the
+    points' ``ln G`` and an even spacing over their range, so that they are dense
+    where the points are without leaving wide gaps where they are few. It is cubic
+    between the knots and linear beyond the outer ones (as beta ~ ln g deep in the
+    insulator), with ``n_knots`` parameters; two knots give a straight line. It is
+    fitted once through
+    the points of all W ("single") and once separately per W in the same basis
+    ("separate"; a W with no more points than parameters is fitted exactly). The
+    number of knots of the single curve is chosen by the Bayesian information
+    criterion ``chi2 + n_knots ln n`` among 2 to :data:`SCALING_MAX_KNOTS` (unless
+    given), so that a smooth curve over a wide range of G is not mistaken for a
+    violation of scaling.
+
+    Both fits use one covariance, the bootstrap covariance of the residuals about
+    the single curve, which carries the errors of G and beta and the correlations of
+    the points that share an ensemble. The models are nested, so if one-parameter
+    scaling holds, ``delta_chi2 = chi2_single - chi2_separate`` is chi²-distributed
+    with ``delta_dof`` degrees of freedom; :attr:`p_value` is its tail probability.
+    A small value (say < 0.01) rejects one-parameter scaling at the precision of the
+    data; ``chi2_single/dof_single`` alone measures the scatter about one curve.
+
+    The test has power only where the G ranges of different W overlap: points of
+    different W in disjoint G ranges can always be joined by one curve.
 
     Attributes
     ----------
     defined
         False when the test has no meaning (one W, or too few points); see
         :attr:`reason`.
-    order, n_points, n_W
-        Polynomial order and the numbers of points and disorder strengths.
+    n_knots, n_points, n_W
+        Knots (= parameters) of the single curve, numbers of points and of W.
     chi2_single, dof_single, chi2_separate, dof_separate
         The two fits.
     delta_chi2, delta_dof, p_value
         The comparison.
-    coef, x0
-        Coefficients (increasing powers) of the single curve in ``ln G - x0``.
+    knots, coef
+        Knots (in ``ln G``) and coefficients of the single curve.
     pulls
-        ``(beta_i - curve(G_i)) / sigma_i`` of every point.
+        ``(beta_i - curve(G_i)) / sigma_i`` of every point (σ from the covariance).
     """
 
     defined: bool
     reason: str | None
-    order: int
+    n_knots: int
     n_points: int
     n_W: int
     chi2_single: float = math.nan
@@ -892,8 +908,8 @@ class ScalingTest:
     delta_chi2: float = math.nan
     delta_dof: int = 0
     p_value: float = math.nan
+    knots: tuple[float, ...] = ()
     coef: tuple[float, ...] = ()
-    x0: float = 0.0
     pulls: tuple[float, ...] = ()
 
     @property
@@ -906,17 +922,19 @@ class ScalingTest:
 
     def curve(self, G):
         """The single curve beta(G)."""
-        x = np.log(np.asarray(G, dtype=float)) - self.x0
-        return np.polynomial.polynomial.polyval(x, np.asarray(self.coef))
+        if not self.defined:
+            raise InputError(f"no scaling curve: {self.reason}")
+        x = np.log(np.asarray(G, dtype=float))
+        return _spline_design(np.asarray(self.knots))(x) @ np.asarray(self.coef)
 
     def summary(self) -> str:
         """One line for tables."""
         if not self.defined:
             return f"one-parameter scaling: not tested ({self.reason})"
         return (
-            f"one-parameter scaling (order-{self.order} polynomial in ln G): "
+            f"one-parameter scaling (natural cubic spline in ln G, {self.n_knots} knots): "
             f"one curve chi2/dof = {self.chi2_single:.1f}/{self.dof_single}, separate curves "
-            f"per W chi2/dof = {self.chi2_separate:.1f}/{self.dof_separate}, "
+            f"per W chi2/dof = {self.chi2_separate:.1f}/{self.dof_separate}; "
             f"delta chi2 = {self.delta_chi2:.1f} for {self.delta_dof} dof, p = {self.p_value:.3g}"
         )
 
@@ -925,7 +943,8 @@ class ScalingTest:
         return {
             "defined": self.defined,
             "reason": self.reason,
-            "order": self.order,
+            "curve": "natural cubic spline in ln G",
+            "n_knots": self.n_knots,
             "n_points": self.n_points,
             "n_W": self.n_W,
             "chi2_single": _json_float(self.chi2_single),
@@ -940,61 +959,111 @@ class ScalingTest:
         }
 
 
-def scaling_test(betas: BetaSet, order: int = SCALING_ORDER) -> ScalingTest:
+def _spline_design(knots: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Natural cubic spline basis with the given sorted knots (ESL eqs. 5.4–5.5)."""
+    K = knots.size
+    last = knots[-1]
+
+    def d(x, k):
+        return (np.clip(x - knots[k], 0, None) ** 3 - np.clip(x - last, 0, None) ** 3) / (
+            last - knots[k]
+        )
+
+    def design(x):
+        cols = [np.ones_like(x), x]
+        cols += [d(x, k) - d(x, K - 2) for k in range(K - 2)]
+        return np.stack(cols, axis=-1)
+
+    return design
+
+
+def _knots(x: np.ndarray, K: int) -> np.ndarray:
+    """K knots halfway between the quantiles of x and an even spacing over its range."""
+    t = np.linspace(0.0, 1.0, K)
+    return 0.5 * np.quantile(x, t) + 0.5 * (x.min() + t * np.ptp(x))
+
+
+def _rank(Wh: np.ndarray, X: np.ndarray) -> int:
+    return int(np.linalg.matrix_rank(Wh @ X)) if X.size else 0
+
+
+def scaling_test(betas: BetaSet, n_knots: int | None = None) -> ScalingTest:
     """Test one-parameter scaling of the beta points (see :class:`ScalingTest`).
 
     Parameters
     ----------
     betas
         All beta points (every G, not only those above gmin).
-    order
-        Order of the polynomial in ``ln G`` (2: the curvature of beta(ln G) over the
-        typical range of a few e-folds of G is resolved, with few parameters).
+    n_knots
+        Knots of the spline in ``ln G`` (>= 2); default: chosen by BIC among 2 to
+        :data:`SCALING_MAX_KNOTS`.
     """
     pts = betas.points
     Ws = sorted({p.W for p in pts})
-    base = {"order": order, "n_points": len(pts), "n_W": len(Ws)}
+    n = len(pts)
+    base = {"n_points": n, "n_W": len(Ws)}
+    if n_knots is not None and n_knots < 2:
+        raise InputError(f"the scaling curve needs at least 2 knots, got {n_knots}")
     if len(Ws) < 2:
-        return ScalingTest(False, "needs at least two disorder strengths W", **base)
-    if len(pts) <= order + 1:
         return ScalingTest(
-            False, f"needs more than {order + 1} beta points, has {len(pts)}", **base
+            False,
+            "one disorder strength W only; one-parameter scaling compares several W",
+            n_knots=n_knots or 0,
+            **base,
+        )
+    need = 4 if n_knots is None else n_knots + 2
+    if n < need:
+        return ScalingTest(
+            False, f"needs at least {need} beta points, has {n}", n_knots=n_knots or 0, **base
         )
     groups = betas.W
     x = np.log(betas.G)
-    x0 = float(np.mean(x))
-    bx = np.log(betas.boot_G) - x0
+    bx = np.log(betas.boot_G)
+    y, by = betas.beta, betas.boot_beta
+    distinct = np.unique(x).size
 
-    def design_k(k):
-        return lambda xx: np.stack([xx**j for j in range(k + 1)], axis=-1)
+    def fit_single(K):
+        knots = _knots(x, K)
+        design = _spline_design(knots)
+        return knots, design, _gls(design, x, y, bx, by, groups)
 
-    single = _gls(design_k(order), x - x0, betas.beta, bx, betas.boot_beta, groups)
+    if n_knots is None:
+        best = None
+        for K in range(2, min(SCALING_MAX_KNOTS, n - 2, distinct) + 1):
+            knots, design, fit = fit_single(K)
+            bic = fit.chi2 + K * math.log(n)
+            if best is None or bic < best[0]:
+                best = (bic, K, knots, design, fit)
+        _, K, knots, design, single = best
+    else:
+        K = n_knots
+        knots, design, single = fit_single(K)
+    base["n_knots"] = K
+    rank_single = _rank(single.whitener, design(x))
     chi2_sep, dof_sep = 0.0, 0
     for w in Ws:
         sel = np.flatnonzero(groups == w)
-        k = min(order, sel.size - 1)
         res = _gls(
-            design_k(k),
-            x[sel] - x0,
-            betas.beta[sel],
+            design,
+            x[sel],
+            y[sel],
             bx[:, sel],
-            betas.boot_beta[:, sel],
+            by[:, sel],
             groups[sel],
             C=single.C[np.ix_(sel, sel)],
         )
         chi2_sep += res.chi2
-        dof_sep += sel.size - (k + 1)
-    dof_single = len(pts) - (order + 1)
-    delta = max(single.chi2 - chi2_sep, 0.0)
+        dof_sep += sel.size - _rank(res.whitener, design(x[sel]))
+    dof_single = n - rank_single
     ddof = dof_single - dof_sep
-    resid = betas.beta - design_k(order)(x - x0) @ single.coef
-    pulls = resid / np.sqrt(np.diag(single.C))
     if ddof <= 0:
         return ScalingTest(
             False,
-            "the separate curves have no fewer degrees of freedom than the single one",
+            "separate curves per W have no fewer degrees of freedom than one curve",
             **base,
         )
+    delta = max(single.chi2 - chi2_sep, 0.0)
+    pulls = (y - design(x) @ single.coef) / np.sqrt(np.diag(single.C))
     return ScalingTest(
         True,
         None,
@@ -1005,8 +1074,8 @@ def scaling_test(betas: BetaSet, order: int = SCALING_ORDER) -> ScalingTest:
         delta_chi2=delta,
         delta_dof=ddof,
         p_value=_chi2_sf(delta, ddof),
+        knots=tuple(float(v) for v in knots),
         coef=tuple(float(c) for c in single.coef),
-        x0=x0,
         pulls=tuple(float(v) for v in pulls),
         **base,
     )
@@ -1030,7 +1099,8 @@ class StoreAnalysis:
     betas
         The :class:`BetaSet`.
     fit
-        The :class:`FitResult` (its ``a`` is the fitted leading coefficient).
+        The :class:`FitResult` (its ``a`` is the fitted leading coefficient), or
+        None if the analysis was asked not to fit.
     scaling
         The :class:`ScalingTest`.
     n_boot, seed, gmin
@@ -1045,7 +1115,7 @@ class StoreAnalysis:
     stat: str
     ensembles: tuple[EnsembleStats, ...]
     betas: BetaSet
-    fit: FitResult
+    fit: FitResult | None
     scaling: ScalingTest
     n_boot: int
     seed: int
@@ -1088,7 +1158,8 @@ class StoreAnalysis:
             "seed": self.seed,
             "ensembles": [e.to_dict() for e in self.ensembles],
             "beta": [p.to_dict() for p in self.betas.points],
-            "fit": self.fit.to_dict(),
+            "gmin": self.gmin,
+            "fit": None if self.fit is None else self.fit.to_dict(),
             "scaling": self.scaling.to_dict(),
         }
 
@@ -1114,6 +1185,7 @@ def analyze_table(
     L: Sequence[int] | None = None,
     name: str = "",
     title: str | None = None,
+    fit: bool = True,
 ) -> StoreAnalysis:
     """Analyse a sample table: ensemble statistics, beta points, fit and scaling test.
 
@@ -1135,6 +1207,9 @@ def analyze_table(
         The expected grid, by default what the table holds.
     name, title
         Labels for reports and figures.
+    fit
+        Whether to fit the large-g points (False: :attr:`StoreAnalysis.fit` is None,
+        and gmin is not checked).
 
     Raises
     ------
@@ -1147,7 +1222,7 @@ def analyze_table(
     check_stat(stat)
     gmin = require_finite("gmin", gmin)
     betas = beta_points(table, stat=stat, n_boot=n_boot, seed=seed, ci=ci, W=W, L=L)
-    fit = fit_beta(betas, model_class, stat=stat, gmin=gmin, powers=powers)
+    result = fit_beta(betas, model_class, stat=stat, gmin=gmin, powers=powers) if fit else None
     return StoreAnalysis(
         name=name,
         title=title if title is not None else model_class,
@@ -1155,7 +1230,7 @@ def analyze_table(
         stat=stat,
         ensembles=tuple(table_stats(table)),
         betas=betas,
-        fit=fit,
+        fit=result,
         scaling=scaling_test(betas),
         n_boot=int(n_boot),
         seed=int(seed),
@@ -1172,25 +1247,25 @@ def analyze_store(
     seed: int = 0,
     ci: float = DEFAULT_CI,
     powers: tuple[int, int] | None = None,
+    fit: bool = True,
 ) -> StoreAnalysis:
     """Open the store at ``path`` and analyse it with :func:`analyze_table`.
 
     The symmetry class and the title come from the store's study; every (W, L) of
-    the study's grid must have samples.
+    the study's grid must have samples. The other parameters are those of
+    :func:`analyze_table`.
+
+    Examples
+    --------
+    >>> an = analyze_store("data/runs/orthogonal.sqlite", stat="mean_g", gmin=2)  # doctest: +SKIP
+    >>> an.fit.a, an.fit.sigma_a, an.fit.a_theory  # doctest: +SKIP
     """
     from betascale.store import Store
 
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"no store at {path}")
-    store = Store.open(path)
-    try:
+    with Store.open(path) as store:
         study = store.study
         table = store.samples()
-    finally:
-        close = getattr(store, "close", None)
-        if callable(close):
-            close()
     if len(table) == 0:
         raise InputError(f"the store {path} has no successful samples; run the study first")
     return analyze_table(
@@ -1206,6 +1281,7 @@ def analyze_store(
         L=study.L,
         name=study.name or path.stem,
         title=study.model.describe(),
+        fit=fit,
     )
 
 
@@ -1253,6 +1329,11 @@ def format_report(an: StoreAnalysis) -> str:
     lines += _table(cols, rows)
     lines.append("")
     f = an.fit
+    if f is None:
+        lines.append("fit: not done")
+        lines.append("")
+        lines.append(an.scaling.summary())
+        return "\n".join(lines)
     lines.append(
         f"fit {f.form} to {f.n_points} points with G >= {f.gmin:g} "
         f"(G = {f.g_range[0]:.3g} to {f.g_range[1]:.3g})"

@@ -95,3 +95,80 @@ def bench_solvers(
         if report is not None:
             report(row)
     return rows
+
+
+@dataclass(frozen=True)
+class MpiBenchRow:
+    """Throughput of one study run with ``ranks`` MPI ranks."""
+
+    ranks: int
+    samples: int
+    seconds: float
+    samples_per_second: float
+    efficiency: float  # rate / (ranks x one-rank rate)
+
+    def to_dict(self) -> dict:
+        """The row as a plain dict."""
+        return asdict(self)
+
+
+def mpiexec_path() -> str:
+    """The ``mpiexec`` of this environment (the PyPI MPICH beside the interpreter)."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    local = Path(sys.executable).parent / "mpiexec"
+    found = str(local) if local.exists() else shutil.which("mpiexec")
+    if found is None:
+        from betascale.errors import InputError
+
+        raise InputError("mpiexec not found: install MPICH (pip install mpich) or a system MPI")
+    return found
+
+
+def bench_mpi(
+    study: str,
+    ranks: Sequence[int] = (1, 2),
+    workdir: str | None = None,
+    report: Callable[[MpiBenchRow], None] | None = None,
+) -> list[MpiBenchRow]:
+    """Run ``study`` from scratch with each number of ``ranks``; measure samples/s.
+
+    Each run is a real ``mpiexec -n R betascale run`` into a fresh store; the time
+    is the run's own wall time (from the first chunk to the last record), without
+    MPI start-up and imports. The efficiency is relative to the first entry of
+    ``ranks`` scaled to one rank. The stores of all runs must agree bit for bit.
+    """
+    import json
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from betascale.store import Store
+
+    rows: list[MpiBenchRow] = []
+    reference = None
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        for n in ranks:
+            out = Path(tmp) / f"ranks{n}.sqlite"
+            cmd = [mpiexec_path(), "-n", str(n), sys.executable, "-m", "betascale", "run", study]
+            cmd += ["--out", str(out), "--quiet", "--json"]
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+            summary = json.loads(proc.stdout.strip().splitlines()[-1])
+            with Store.open(out) as store:
+                table = store.samples()
+            if reference is None:
+                reference = table
+            elif not np.array_equal(table.T, reference.T):
+                raise RuntimeError(f"the {n}-rank run differs from the {ranks[0]}-rank run")
+            rate = summary["samples_per_second"]
+            base = rows[0].samples_per_second / rows[0].ranks if rows else rate / n
+            row = MpiBenchRow(n, summary["computed"], summary["seconds"], rate, rate / (n * base))
+            rows.append(row)
+            if report is not None:
+                report(row)
+    return rows

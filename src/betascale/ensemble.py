@@ -32,9 +32,9 @@ import sys
 import threading
 import time
 import traceback
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -49,8 +49,9 @@ MAX_CHUNK = 64
 #: Seconds between two plain progress lines when stderr is not a terminal.
 LOG_INTERVAL = 30.0
 
-_TAG_WORK = 11  # rank 0 -> worker: a chunk (list of Task) or None (stop)
-_TAG_RESULT = 12  # worker -> rank 0: (records, stopping)
+_TAG_WORK = 11  # rank 0 -> worker: a chunk (list of Task) or None (no more work)
+_TAG_RESULT = 12  # worker -> rank 0: (kind, payload), kind one of:
+_REQUEST, _RESULTS, _BYE = "request", "results", "bye"  # payload None, records, None
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,18 @@ class RunSummary:
     rank: int = 0
     ranks: int = 1
 
+    @property
+    def samples_per_second(self) -> float:
+        """Throughput of the run (samples computed per second of wall time)."""
+        return self.computed / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict:
+        """The summary as a JSON-able dict."""
+        out = asdict(self)
+        out["store"] = None if self.store is None else str(self.store)
+        out["samples_per_second"] = self.samples_per_second
+        return out
+
 
 def estimated_seconds(L: int, M: int, solver: str) -> float:
     """Rough solve time of one sample (nested dissection: work ~ (L M)^1.5)."""
@@ -84,27 +97,80 @@ def estimated_seconds(L: int, M: int, solver: str) -> float:
     return per_sample * (30.0 if solver == "kwant" else 1.0)
 
 
-def plan_chunks(study: Study, keys: Iterable[tuple[float, int, int]], ranks: int) -> list[list[Task]]:
-    """Cut the missing ``keys`` into chunks: grouped by (L, W), largest L first.
+class Scheduler:
+    """Hands out chunks of missing samples to ranks: dynamic, large L first.
 
-    A chunk holds samples of one (W, L) (one geometry), about
-    :data:`TARGET_CHUNK_SECONDS` of estimated work, and at most a quarter of the
-    work a rank would get in an even split, so that the tail balances.
+    The policy (thread-safe; rank 0's server and compute threads share it):
+
+    1. A rank keeps to a geometry it has built (the last two L it got), because a
+       build costs as much as tens of samples;
+    2. otherwise it takes the largest L that no other rank is working on, so
+       that ranks spread over geometries instead of all building every one;
+    3. otherwise the largest L left.
+
+    A chunk holds samples of one (W, L). Its size is guided self-scheduling: at
+    most :data:`TARGET_CHUNK_SECONDS` of work and at most the remaining work
+    divided by twice the number of ranks, so chunks shrink towards the end and
+    the ranks finish together. Costs per sample start from
+    :func:`estimated_seconds` and follow the measured solve times.
     """
-    groups: dict[tuple[int, float], list[int]] = {}
-    for W, L, sample in keys:
-        groups.setdefault((L, W), []).append(sample)
-    total = sum(len(v) for v in groups.values())
-    fair_share = max(1, math.ceil(total / (4 * max(1, ranks))))
-    chunks = []
-    for (L, W), samples in sorted(groups.items(), key=lambda item: (-item[0][0], item[0][1])):
-        M = study.width(L)
-        size = round(TARGET_CHUNK_SECONDS / estimated_seconds(L, M, study.solver))
-        size = max(1, min(MAX_CHUNK, size, fair_share))
-        samples = sorted(samples)
-        for start in range(0, len(samples), size):
-            chunks.append([Task(W, L, M, s) for s in samples[start : start + size]])
-    return chunks
+
+    def __init__(self, study: Study, keys: Iterable[tuple[float, int, int]], ranks: int) -> None:
+        self.study = study
+        self.ranks = max(1, ranks)
+        groups: dict[tuple[int, float], list[int]] = {}
+        for W, L, sample in keys:
+            groups.setdefault((int(L), float(W)), []).append(int(sample))
+        order = sorted(groups, key=lambda key: (-key[0], key[1]))
+        self._groups = OrderedDict((key, deque(sorted(groups[key]))) for key in order)
+        self.total = sum(len(q) for q in self._groups.values())
+        self._cost = {
+            L: estimated_seconds(L, study.width(L), study.solver) for L, _ in self._groups
+        }
+        self._measured: dict[int, tuple[int, float]] = {}
+        self._holding: dict[int, deque] = {}
+        self._working: dict[int, int | None] = {}
+        self._lock = threading.Lock()
+
+    def remaining(self) -> int:
+        """Samples not yet handed out."""
+        with self._lock:
+            return sum(len(q) for q in self._groups.values())
+
+    def observe(self, records: Sequence[SampleRecord]) -> None:
+        """Learn the cost per sample of each L from finished records."""
+        with self._lock:
+            for r in records:
+                if r.error is None:
+                    n, total = self._measured.get(r.L, (0, 0.0))
+                    self._measured[r.L] = (n + 1, total + r.seconds)
+                    self._cost[r.L] = (total + r.seconds) / (n + 1)
+
+    def next_chunk(self, rank: int) -> list[Task] | None:
+        """The next chunk for ``rank``, or None when everything is handed out."""
+        with self._lock:
+            live = [key for key, q in self._groups.items() if q]
+            if not live:
+                self._working[rank] = None
+                return None
+            holding = self._holding.setdefault(rank, deque(maxlen=2))
+            busy = {L for r, L in self._working.items() if r != rank and L is not None}
+            key = (
+                next((k for k in live if k[0] in holding), None)
+                or next((k for k in live if k[0] not in busy), None)
+                or live[0]
+            )
+            L, W = key
+            remaining_work = sum(len(self._groups[k]) * self._cost[k[0]] for k in live)
+            budget = min(TARGET_CHUNK_SECONDS, remaining_work / (2 * self.ranks))
+            size = max(1, min(MAX_CHUNK, int(budget / self._cost[L])))
+            q = self._groups[key]
+            samples = [q.popleft() for _ in range(min(size, len(q)))]
+            if L not in holding:
+                holding.append(L)
+            self._working[rank] = L
+            M = self.study.width(L)
+            return [Task(W, L, M, s) for s in samples]
 
 
 class Worker:
@@ -165,7 +231,11 @@ class Progress:
     """Progress on rank 0: a tqdm bar on a terminal, plain log lines otherwise."""
 
     def __init__(
-        self, total: int, quiet: bool = False, stream: TextIO | None = None, interval: float = LOG_INTERVAL
+        self,
+        total: int,
+        quiet: bool = False,
+        stream: TextIO | None = None,
+        interval: float = LOG_INTERVAL,
     ) -> None:
         self.total = total
         self.done = 0
@@ -227,7 +297,7 @@ class Progress:
 
 
 def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
     return f"{h}h{m:02d}m{s:02d}s" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
@@ -309,7 +379,7 @@ def run_study(
     rank, size = comm.Get_rank(), comm.Get_size()
     path = Path(store_path) if store_path is not None else study.default_store_path()
 
-    store, error, chunks = None, None, []
+    store, error, scheduler = None, None, None
     if rank == 0:
         try:
             from betascale.models import validate_geometry
@@ -317,8 +387,7 @@ def run_study(
             for L in study.L:
                 validate_geometry(study.model, L, study.width(L))
             store = Store.open_for_run(path, study, _run_info(size))
-            missing = store.missing_keys(study)
-            chunks = plan_chunks(study, missing, size)
+            scheduler = Scheduler(study, store.missing_keys(study), size)
         except InputError as exc:
             error = str(exc)
             if store is not None:
@@ -330,7 +399,7 @@ def run_study(
         return _serve_as_worker(study, comm, rank, size)
     try:
         return _serve_as_root(
-            study, store, chunks, comm, size, quiet, stream, log_interval, resume_hint
+            study, store, scheduler, comm, size, quiet, stream, log_interval, resume_hint
         )
     finally:
         store.close()
@@ -350,18 +419,20 @@ def _serve_as_worker(study: Study, comm, rank: int, size: int) -> RunSummary:
     start = time.monotonic()
     with StopSignal() as stop:
         try:
-            comm.send(([], False), dest=0, tag=_TAG_RESULT)
-            while True:
-                chunk = comm.recv(source=0, tag=_TAG_WORK)
-                if chunk is None:
-                    break
+            # Prefetch: ask for the next chunk before computing the current one, so
+            # the reply's latency is hidden behind the computation.
+            comm.send((_REQUEST, None), dest=0, tag=_TAG_RESULT)
+            upcoming = comm.recv(source=0, tag=_TAG_WORK)
+            while upcoming is not None and not stop.event.is_set():
+                chunk = upcoming
+                comm.send((_REQUEST, None), dest=0, tag=_TAG_RESULT)
+                reply = comm.irecv(source=0, tag=_TAG_WORK)
                 records = worker.compute_chunk(chunk, stop.event)
                 computed += len(records)
                 failed += sum(r.error is not None for r in records)
-                stopping = stop.event.is_set()
-                comm.send((records, stopping), dest=0, tag=_TAG_RESULT)
-                if stopping:
-                    break
+                comm.send((_RESULTS, records), dest=0, tag=_TAG_RESULT)
+                upcoming = reply.wait()  # dropped if stopping: resumed by the next run
+            comm.send((_BYE, None), dest=0, tag=_TAG_RESULT)
         except KeyboardInterrupt:
             raise
         except BaseException:
@@ -370,25 +441,20 @@ def _serve_as_worker(study: Study, comm, rank: int, size: int) -> RunSummary:
             sys.stderr.flush()
             comm.Abort(1)
     status = "interrupted" if stop.event.is_set() else "complete"
-    return RunSummary(
-        None, computed, failed, 0, 0, time.monotonic() - start, status, rank, size
-    )
+    return RunSummary(None, computed, failed, 0, 0, time.monotonic() - start, status, rank, size)
 
 
 def _serve_as_root(
-    study, store, chunks, comm, size, quiet, stream, log_interval, resume_hint
+    study, store, scheduler, comm, size, quiet, stream, log_interval, resume_hint
 ) -> RunSummary:
     from mpi4py import MPI
 
-    total = sum(len(c) for c in chunks)
+    total = scheduler.total
     progress = Progress(total, quiet=quiet, stream=stream, interval=log_interval)
-    work: queue.SimpleQueue = queue.SimpleQueue()
-    for chunk in chunks:
-        work.put(chunk)
     results: queue.Queue = queue.Queue()
     start = time.monotonic()
     progress.log(
-        f"{study.name}: {total} samples to compute ({len(chunks)} chunks) on {size} "
+        f"{study.name}: {total} samples to compute on {size} "
         f"rank{'s' if size > 1 else ''} -> {store.path}"
     )
 
@@ -400,18 +466,13 @@ def _serve_as_root(
     status = "complete"
     with StopSignal(on_signal) as stop:
 
-        def next_chunk():
-            if stop.event.is_set():
-                return None
-            try:
-                return work.get_nowait()
-            except queue.Empty:
-                return None
+        def next_chunk(rank: int):
+            return None if stop.event.is_set() else scheduler.next_chunk(rank)
 
         def local_compute() -> None:
             worker = Worker(study, 0)
             try:
-                while (chunk := next_chunk()) is not None:
+                while (chunk := next_chunk(0)) is not None:
                     results.put(worker.compute_chunk(chunk, stop.event))
             except BaseException as exc:  # an unexpected failure of rank 0's worker
                 results.put(exc)
@@ -428,22 +489,23 @@ def _serve_as_root(
             nonlocal computed, failed
             if records:
                 store.add(records)
+                scheduler.observe(records)
                 computed += len(records)
                 failed += sum(r.error is not None for r in records)
                 progress.update(records)
 
         try:
             while active or local_running:
-                while active and comm.Iprobe(source=MPI.ANY_SOURCE, tag=_TAG_RESULT, status=status_obj):
+                while active and comm.Iprobe(
+                    source=MPI.ANY_SOURCE, tag=_TAG_RESULT, status=status_obj
+                ):
                     source = status_obj.Get_source()
-                    records, stopping = comm.recv(source=source, tag=_TAG_RESULT)
-                    take(records)
-                    if stopping:
-                        active.discard(source)
-                        continue
-                    chunk = next_chunk()
-                    comm.send(chunk, dest=source, tag=_TAG_WORK)
-                    if chunk is None:
+                    kind, payload = comm.recv(source=source, tag=_TAG_RESULT)
+                    if kind == _REQUEST:
+                        comm.send(next_chunk(source), dest=source, tag=_TAG_WORK)
+                    elif kind == _RESULTS:
+                        take(payload)
+                    else:
                         active.discard(source)
                 try:
                     item = results.get(timeout=0.01)

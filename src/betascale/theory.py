@@ -126,8 +126,9 @@ def beta_orthogonal(g, terms: int = 2):
 
     Notes
     -----
-    One loop: Gor'kov, Larkin & Khmel'nitskii, JETP Lett. 30, 228 (1979); the vanishing of the two- and
-    three-loop terms in 2D: Hikami, Phys. Rev. B 24, 2671 (1981); four loops:
+    One loop: Gor'kov, Larkin & Khmel'nitskii, JETP Lett. 30, 228 (1979); the
+    vanishing of the two- and three-loop terms in 2D: Hikami, Phys. Rev. B 24, 2671
+    (1981); four loops:
     Wegner, Nucl. Phys. B 316, 663 (1989). As collected in Evers & Mirlin,
     Rev. Mod. Phys. 80, 1355 (2008), Sec. II.A, with ``t = 1/(2 pi g)``.
     """

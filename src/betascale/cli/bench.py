@@ -30,12 +30,25 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--kwant-max", type=int, default=256, help="largest L also run with Kwant (default 256)"
     )
+    parser.add_argument(
+        "--mpi",
+        action="store_true",
+        help="instead: measure samples/s of one study with 1 and 2 MPI ranks (efficiency)",
+    )
+    parser.add_argument(
+        "--ranks", type=int, nargs="+", default=[1, 2], help="rank counts for --mpi"
+    )
+    parser.add_argument(
+        "--study", default="bench-mpi", help="study for --mpi (file or built-in name)"
+    )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the solver benchmark and print its table."""
+    """Run the solver benchmark (or the MPI one) and print its table."""
+    if args.mpi:
+        return run_mpi(args)
     from betascale.benchmark import BENCH_SPEC, BENCH_W, bench_solvers
     from betascale.errors import InputError
 
@@ -69,6 +82,35 @@ def run(args: argparse.Namespace) -> int:
     rows = bench_solvers(
         sizes, kwant_sizes, repeats=args.repeats, kwant_repeats=args.kwant_repeats, report=show
     )
+    if args.json:
+        print(json.dumps([row.to_dict() for row in rows]))
+    return 0
+
+
+def run_mpi(args: argparse.Namespace) -> int:
+    """Measure the throughput of a study with several rank counts in one run."""
+    from betascale.benchmark import bench_mpi
+    from betascale.errors import InputError
+    from betascale.study import load_study, resolve_study_path
+
+    if min(args.ranks) < 1:
+        raise InputError("--ranks must be >= 1")
+    study_path = resolve_study_path(args.study)
+    study = load_study(study_path)
+    if not args.json:
+        print(f"# {study.describe()}")
+        print(f"# {os.cpu_count()} cores; one BLAS thread per rank; fresh store per run")
+        print(f"{'ranks':>6} {'samples':>8} {'seconds':>9} {'samples/s':>10} {'efficiency':>11}")
+
+    def show(row) -> None:
+        if not args.json:
+            print(
+                f"{row.ranks:>6d} {row.samples:>8d} {row.seconds:9.2f} "
+                f"{row.samples_per_second:10.1f} {row.efficiency:11.1%}",
+                flush=True,
+            )
+
+    rows = bench_mpi(str(study_path), ranks=args.ranks, report=show)
     if args.json:
         print(json.dumps([row.to_dict() for row in rows]))
     return 0

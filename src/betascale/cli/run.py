@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 from pathlib import Path
 
@@ -33,6 +34,9 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.add_argument(
+        "--json", action="store_true", help="print a JSON summary of the run on stdout (rank 0)"
+    )
+    parser.add_argument(
         "--log-interval",
         type=float,
         default=30.0,
@@ -41,22 +45,12 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def resolve_study_path(name: str) -> Path:
-    """A study file path: the file if it exists, else a built-in study of that name."""
-    from betascale.study import builtin_study_path
-
-    path = Path(name)
-    if path.exists() or path.suffix == ".toml" and ("/" in name or "\\" in name):
-        return path
-    return builtin_study_path(name)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run (or resume) the study on every rank of MPI.COMM_WORLD."""
     from mpi4py import MPI
 
     from betascale.ensemble import run_study, with_samples
-    from betascale.study import load_study
+    from betascale.study import load_study, resolve_study_path
 
     comm = MPI.COMM_WORLD
     rank, size = comm.Get_rank(), comm.Get_size()
@@ -89,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         if rank == 0:
             raise
         return 2
+    if args.json and rank == 0:
+        print(json.dumps(summary.to_dict()))
     if summary.status == "interrupted":
         return 130
     return 0

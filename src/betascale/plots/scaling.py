@@ -34,15 +34,15 @@ _CLASS_SHORT = {"orthogonal": "O", "unitary": "U", "symplectic": "S"}
 
 
 def _w_styles(Ws: Sequence[float]) -> dict[float, dict]:
-    """Colour and marker per W: the palette for up to six W, else cividis."""
+    """Colour and marker per W: the palette for up to six W, else viridis."""
     Ws = sorted(Ws)
     if len(Ws) <= len(W_COLORS):
         colors = list(W_COLORS[: len(Ws)])
     else:
         import matplotlib
 
-        cmap = matplotlib.colormaps["cividis"]
-        colors = [cmap(v) for v in np.linspace(0.0, 0.9, len(Ws))]
+        cmap = matplotlib.colormaps["viridis"]
+        colors = [cmap(v) for v in np.linspace(0.0, 0.8, len(Ws))]
     return {
         w: {"color": c, "marker": MARKERS[i % len(MARKERS)]}
         for i, (w, c) in enumerate(zip(Ws, colors, strict=True))
@@ -61,12 +61,42 @@ def _beta_axis_label(stat: str) -> str:
     return rf"$\beta = d\ln {STAT_SYMBOLS[stat]}\,/\,d\ln L$"
 
 
+def _tick_text(v: float, _pos=None) -> str:
+    """Plain numbers (for axes spanning less than three decades)."""
+    return f"{v:g}" if v > 0 else ""
+
+
+def _tick_math(v: float, _pos=None) -> str:
+    """Mathtext: plain numbers from 0.01 to 1000, powers of ten beyond."""
+    if v <= 0:
+        return ""
+    if 1e-2 <= v < 1e3:
+        return f"${v:g}$"
+    k = math.floor(math.log10(v) + 1e-9)
+    m = v / 10**k
+    return f"$10^{{{k}}}$" if abs(m - 1) < 1e-6 else f"${m:g}\\times10^{{{k}}}$"
+
+
 def _log_if_wide(ax, lo: float, hi: float, axis: str = "x", ratio: float = 8.0) -> bool:
-    """Use a log scale when the data span more than ``ratio``; return whether it did."""
-    if lo > 0 and hi / lo > ratio:
-        (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
-        return True
-    return False
+    """Use a log scale when the data span more than ``ratio``; return whether it did.
+
+    Over less than three decades the axis is labelled at 1, 2, 5 x 10^k with plain
+    numbers; minor ticks stay unlabelled.
+    """
+    if not (lo > 0 and hi / lo > ratio):
+        return False
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    decades = math.log10(hi / lo)
+    if decades < 3:
+        target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    elif decades > 8:
+        target.set_major_locator(LogLocator(base=10, numticks=6))
+    target.set_major_formatter(FuncFormatter(_tick_text if decades < 3 else _tick_math))
+    target.set_minor_formatter(NullFormatter())
+    return True
 
 
 def _span(values: np.ndarray, log: bool, pad: float = 0.08) -> tuple[float, float]:
@@ -90,7 +120,9 @@ def plot_g_of_L(an: StoreAnalysis):
     """Figure 1: G against ln L per W, with the integrated weak-localization form.
 
     The weak-localization line of each W (:func:`theory.g_weak_localization`,
-    dashed, same colour) starts at the data point of the smallest L.
+    dashed, same colour) starts at the data point of the smallest L; it is drawn for
+    the W whose G there is at least the fit threshold gmin (weak localization is a
+    large-g result).
     """
     with figure_style():
         import matplotlib.pyplot as plt
@@ -106,12 +138,11 @@ def plot_g_of_L(an: StoreAnalysis):
             dG = np.array([e.G(an.stat).error for e in ens])
             allG.append(G)
             st = styles[w]
-            ax.errorbar(
-                np.log(L), G, yerr=dG, ls="none", label=f"W = {w:g}", zorder=3, **st
-            )
-            Lf = np.geomspace(L.min(), L.max(), 100)
-            gwl = theory.g_weak_localization(Lf, G[0], an.model, ell=L.min())
-            ax.plot(np.log(Lf), gwl, ls="--", lw=1.0, color=st["color"], zorder=2)
+            ax.errorbar(np.log(L), G, yerr=dG, ls="none", label=f"W = {w:g}", zorder=3, **st)
+            if G[0] >= an.gmin:  # weak localization describes only large g
+                Lf = np.geomspace(L.min(), L.max(), 100)
+                gwl = theory.g_weak_localization(Lf, G[0], an.model, ell=L.min())
+                ax.plot(np.log(Lf), gwl, ls="--", lw=1.0, color=st["color"], zorder=2)
         allG = np.concatenate(allG)
         log = _log_if_wide(ax, allG.min(), allG.max(), axis="y", ratio=20)
         ax.set_xlabel(r"$\ln L$  ($L$ in lattice constants)")
@@ -119,7 +150,9 @@ def plot_g_of_L(an: StoreAnalysis):
         ax.set_title(an.title)
         handles, labels = ax.get_legend_handles_labels()
         handles.append(Line2D([], [], color="0.3", ls="--", lw=1.0))
-        labels.append(_wl_label(an.model))
+        labels.append(
+            _wl_label(an.model) + f"\n(from the smallest $L$; $W$ with $G \\geq {an.gmin:g}$)"
+        )
         ax.legend(
             handles,
             labels,
@@ -134,10 +167,12 @@ def plot_g_of_L(an: StoreAnalysis):
 
 
 # --------------------------------------------------------------- 2. beta(g)
-def _beta_errorbars(ax, an: StoreAnalysis, styles: dict, **kw) -> None:
-    pts = an.betas.points
+def _beta_errorbars(ax, an: StoreAnalysis, styles: dict, gmin: float = 0.0) -> None:
+    pts = [p for p in an.betas.points if p.G >= gmin]
     for w in an.W:
         sel = [p for p in pts if p.W == w]
+        if not sel:
+            continue
         G = np.array([p.G for p in sel])
         b = np.array([p.beta for p in sel])
         xerr = np.array([[p.G - p.G_interval[0], p.G_interval[1] - p.G] for p in sel]).T
@@ -151,70 +186,97 @@ def _beta_errorbars(ax, an: StoreAnalysis, styles: dict, **kw) -> None:
             label=f"W = {w:g}",
             zorder=3,
             **styles[w],
-            **kw,
         )
 
 
-def _beta_limits(an: StoreAnalysis, log: bool) -> tuple[tuple[float, float], tuple[float, float]]:
-    pts = an.betas.points
+def _beta_limits(
+    an: StoreAnalysis, log: bool, gmin: float = 0.0
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    pts = [p for p in an.betas.points if p.G >= gmin]
     gx = np.array([v for p in pts for v in p.G_interval])
     by = np.array([v for p in pts for v in (*p.beta_interval, 0.0)])
     return _span(gx, log), _span(by, False, pad=0.12)
+
+
+def _draw_beta_panel(ax, an: StoreAnalysis, styles: dict, gmin: float = 0.0) -> bool:
+    """Points (with G >= gmin), analytic curves and fit; return whether it shaded."""
+    G = np.array([p.G for p in an.betas.points if p.G >= gmin])
+    log = _log_if_wide(ax, G.min(), G.max())
+    (x0, x1), (y0, y1) = _beta_limits(an, log, gmin)
+    fit = an.fit
+    gg = np.geomspace(x0, x1, 300)
+    ax.axhline(0.0, color="0.6", lw=0.7, zorder=1)
+    shaded = fit is not None and fit.gmin > x0
+    if shaded:
+        ax.axvspan(x0, min(fit.gmin, x1), color="0.92", lw=0, zorder=0)
+    for terms, ls in ((1, "--"), (2, ":")):
+        ax.plot(
+            gg,
+            theory.beta(gg, an.model, terms),
+            ls=ls,
+            color=THEORY_COLOR,
+            lw=1.1,
+            label=("theory " if terms == 1 else "+ next term ") + theory.formula(an.model, terms),
+            zorder=2,
+        )
+    if fit is not None:
+        gf = np.geomspace(fit.g_range[0], fit.g_range[1], 200)
+        ax.plot(gf, fit(gf), color="0.35", lw=2.0, alpha=0.8, label=_fit_label(an), zorder=2)
+    _beta_errorbars(ax, an, styles, gmin=gmin)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel(_g_axis_label(an.stat))
+    return shaded
+
+
+def _needs_zoom(an: StoreAnalysis) -> bool:
+    """Whether the points of the fit are squashed by points far below gmin."""
+    if an.fit is None:
+        return False
+    gmin = an.fit.gmin
+    low = [p for p in an.betas.points if p.G < gmin]
+    if not low:
+        return False
+    _, (y0, y1) = _beta_limits(an, False)
+    _, (z0, z1) = _beta_limits(an, False, gmin)
+    return (y1 - y0) > 4 * (z1 - z0)
 
 
 def plot_beta(an: StoreAnalysis):
     """Figure 2: beta against G with error bars, the analytic curves and the fit.
 
     The analytic beta of the class is drawn to leading order (dashed) and with the
-    next term (dotted); the fit (solid) over the fitted range of G, the region
-    ``G < gmin`` left out of the fit is shaded.
+    next term (dotted); the fit (solid grey) over the fitted range of G; the region
+    ``G < gmin`` left out of the fit is shaded. When points far below gmin (deep in
+    the insulator) would squash the fitted ones, a second panel zooms on
+    ``G >= gmin``.
     """
+    zoom = _needs_zoom(an)
     with figure_style():
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(5.6, 3.9))
+        if zoom:
+            fig, (ax, axz) = plt.subplots(1, 2, figsize=(8.8, 3.7), gridspec_kw={"wspace": 0.28})
+        else:
+            fig, ax = plt.subplots(figsize=(5.6, 3.9))
+            axz = None
         styles = _w_styles(an.W)
-        G = an.betas.G
-        log = _log_if_wide(ax, G.min(), G.max())
-        (x0, x1), (y0, y1) = _beta_limits(an, log)
-        fit = an.fit
-        gg = np.geomspace(x0, x1, 300)
-        ax.axhline(0.0, color="0.6", lw=0.7, zorder=1)
-        shaded = fit.gmin > x0
-        if shaded:
-            ax.axvspan(x0, min(fit.gmin, x1), color="0.92", lw=0, zorder=0)
-        for terms, ls in ((1, "--"), (2, ":")):
-            ax.plot(
-                gg,
-                theory.beta(gg, an.model, terms),
-                ls=ls,
-                color=THEORY_COLOR,
-                lw=1.1,
-                label=("theory " if terms == 1 else "+ next term ")
-                + theory.formula(an.model, terms),
-                zorder=2,
-            )
-        gf = np.geomspace(fit.g_range[0], fit.g_range[1], 200)
-        ax.plot(
-            gf,
-            fit(gf),
-            color="0.35",
-            lw=2.0,
-            alpha=0.8,
-            label=_fit_label(an),
-            zorder=2,
-        )
-        _beta_errorbars(ax, an, styles)
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
-        ax.set_xlabel(_g_axis_label(an.stat))
+        shaded = _draw_beta_panel(ax, an, styles)
         ax.set_ylabel(_beta_axis_label(an.stat))
-        ax.set_title(an.title)
+        if axz is None:
+            ax.set_title(an.title)
+            legend_ax = ax
+        else:
+            _draw_beta_panel(axz, an, styles, gmin=an.fit.gmin)
+            ax.set_title("all points")
+            axz.set_title(f"zoom: $G \\geq g_{{\\min}} = {an.fit.gmin:g}$")
+            fig.suptitle(an.title, y=1.0)
+            legend_ax = axz
         handles, labels = ax.get_legend_handles_labels()
         # data first, then the curves
         order = sorted(range(len(labels)), key=lambda i: not labels[i].startswith("W = "))
-        shade = f"; shaded: $G < g_{{\\min}} = {fit.gmin:g}$" if shaded else ""
-        ax.legend(
+        shade = f"; shaded: $G < g_{{\\min}} = {an.fit.gmin:g}$" if shaded else ""
+        legend_ax.legend(
             [handles[i] for i in order],
             [labels[i] for i in order],
             title=f"{STAT_LABELS[an.stat]}\n{_ci_text(an)}{shade}",
@@ -276,7 +338,7 @@ def plot_collapse(an: StoreAnalysis):
                 color=THEORY_COLOR,
                 lw=1.2,
                 label=(
-                    f"one curve (order-{sc.order} polynomial in $\\ln G$)\n"
+                    f"one curve (cubic spline in $\\ln G$, {sc.n_knots} knots)\n"
                     f"$\\chi^2/\\mathrm{{dof}}$: one curve {sc.chi2_single:.1f}/{sc.dof_single}, "
                     f"\nper-$W$ curves {sc.chi2_separate:.1f}/{sc.dof_separate}; "
                     f"$p = {sc.p_value:.2g}$"
@@ -362,7 +424,7 @@ def plot_distribution(
             T = an.samples(w, x)
             v = np.log(T[T > 0]) if quantity == "lnT" else T
             st = lstyles[x] if single_W else styles[w]
-            bins = max(10, min(60, int(round(2 * v.size ** (1 / 3)))))
+            bins = max(10, min(60, round(2 * v.size ** (1 / 3))))
             ax.hist(
                 v,
                 bins=bins,
@@ -383,9 +445,7 @@ def plot_distribution(
             mean_txt = r"dotted: $\langle T\rangle$"
         ax.set_title(an.title)
         ax.set_ylim(0, ax.get_ylim()[1] * 1.08)
-        ax.legend(
-            title=mean_txt, loc="center left", bbox_to_anchor=(1.02, 0.5), title_fontsize=8.5
-        )
+        ax.legend(title=mean_txt, loc="center left", bbox_to_anchor=(1.02, 0.5), title_fontsize=8.5)
     return fig
 
 
@@ -431,13 +491,15 @@ def plot_compare(analyses: Sequence[StoreAnalysis]):
             G = np.array([p.G for p in pts])
             b = np.array([p.beta for p in pts])
             xerr = np.array([[p.G - p.G_interval[0], p.G_interval[1] - p.G] for p in pts]).T
-            yerr = np.array([[p.beta - p.beta_interval[0], p.beta_interval[1] - p.beta] for p in pts]).T
+            yerr = np.array(
+                [[p.beta - p.beta_interval[0], p.beta_interval[1] - p.beta] for p in pts]
+            ).T
             name = f"{an.name}: " if an.name else ""
             ax.errorbar(
                 G,
                 b,
-                xerr=np.clip(xerr, 0, None),
-                yerr=np.clip(yerr, 0, None),
+                xerr=xerr,
+                yerr=yerr,
                 ls="none",
                 color=color,
                 marker=MARKERS[k % len(MARKERS)],
@@ -453,9 +515,7 @@ def plot_compare(analyses: Sequence[StoreAnalysis]):
         )
         ax.set_ylabel(_beta_axis_label(stat) if len(stats) == 1 else r"$\beta = d\ln G/d\ln L$")
         ax.set_title("2D Wigner–Dyson classes: numerical and analytic $\\beta(g)$")
-        title = (
-            STAT_LABELS[stat] if len(stats) == 1 else "; ".join(STAT_LABELS[s] for s in stats)
-        )
+        title = STAT_LABELS[stat] if len(stats) == 1 else "; ".join(STAT_LABELS[s] for s in stats)
         ax.legend(
             title=f"{title}\n{_ci_text(analyses[0])}; dashed: leading order",
             loc="center left",
