@@ -1285,6 +1285,78 @@ def analyze_store(
     )
 
 
+# --------------------------------------------------------------- synthetic data
+def synthetic_table(
+    model: str = "orthogonal",
+    W: Sequence[float] = (1.0, 2.0, 3.0),
+    g0: Sequence[float] = (8.0, 5.0, 3.0),
+    L: Sequence[int] = (8, 16, 32, 64, 128),
+    n: int = 200,
+    sigma: float = 0.2,
+    N: int = 1000,
+    seed: int = 0,
+    flow: Callable[[float, np.ndarray], np.ndarray] | None = None,
+) -> SampleTable:
+    """Samples drawn from a known flow g(L), for tests and demonstrations.
+
+    At disorder ``W[i]`` the mean conductance is ``g_true(L) = flow(g0[i], L)``,
+    by default the integrated weak-localization form of ``model`` with ``g(L[0]) =
+    g0[i]`` (:func:`betascale.theory.g_weak_localization` with ``ell = L[0]``).
+    Each sample has ``g = g_true · exp(sigma z - sigma²/2)`` with z standard normal,
+    so that ⟨g⟩ = g_true exactly, and ``T = 1/(1/g + 1/N)``, so that the contact
+    correction recovers g. The width is M = L.
+
+    Parameters
+    ----------
+    model
+        Symmetry class of the default flow.
+    W, g0
+        Disorder labels and the conductance of each at the smallest L.
+    L
+        Sizes.
+    n
+        Samples per (W, L).
+    sigma
+        Log-normal spread of g.
+    N
+        Open channels.
+    seed
+        Seed of ``numpy.random.default_rng``.
+    flow
+        ``flow(g0, L) -> g_true`` for another flow.
+    """
+    if len(W) != len(g0):
+        raise InputError(f"W and g0 need the same length, got {len(W)} and {len(g0)}")
+    rng = np.random.default_rng(seed)
+    Ls = np.asarray(L, dtype=int)
+    cols: dict[str, list] = {"W": [], "L": [], "T": []}
+    for w, g_start in zip(W, g0, strict=True):
+        if flow is None:
+            g_true = theory.g_weak_localization(Ls, g_start, model, ell=float(Ls[0]))
+        else:
+            g_true = np.asarray(flow(g_start, Ls), dtype=float)
+        if not np.all(np.isfinite(g_true) & (g_true > 0)):
+            raise InputError(f"the flow from g0 = {g_start} leaves g > 0 within L = {list(L)}")
+        for size, gt in zip(Ls, g_true, strict=True):
+            g = gt * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2)
+            cols["W"].append(np.full(n, float(w)))
+            cols["L"].append(np.full(n, int(size)))
+            cols["T"].append(g * N / (N + g))
+    Wa = np.concatenate(cols["W"])
+    La = np.concatenate(cols["L"])
+    T = np.concatenate(cols["T"])
+    return SampleTable(
+        W=Wa,
+        L=La,
+        M=La.copy(),
+        sample=np.tile(np.arange(n), Wa.size // n),
+        T=T,
+        N=np.full(T.size, N, dtype=np.int64),
+        seconds=np.zeros(T.size),
+        rank=np.zeros(T.size, dtype=np.int64),
+    )
+
+
 # ------------------------------------------------------------------ report
 def format_report(an: StoreAnalysis) -> str:
     """Plain-text tables of an analysis: ensembles, beta points, fit and scaling."""

@@ -167,6 +167,14 @@ def plot_g_of_L(an: StoreAnalysis):
 
 
 # --------------------------------------------------------------- 2. beta(g)
+def _error_bars(pts) -> tuple[np.ndarray, np.ndarray]:
+    """Asymmetric error bars (2, n) of G and beta from the bootstrap intervals."""
+    xerr = np.array([[p.G - p.G_interval[0], p.G_interval[1] - p.G] for p in pts]).T
+    yerr = np.array([[p.beta - p.beta_interval[0], p.beta_interval[1] - p.beta] for p in pts]).T
+    # a percentile interval can miss the point estimate in a skewed bootstrap
+    return np.clip(xerr, 0, None), np.clip(yerr, 0, None)
+
+
 def _beta_errorbars(ax, an: StoreAnalysis, styles: dict, gmin: float = 0.0) -> None:
     pts = [p for p in an.betas.points if p.G >= gmin]
     for w in an.W:
@@ -175,13 +183,12 @@ def _beta_errorbars(ax, an: StoreAnalysis, styles: dict, gmin: float = 0.0) -> N
             continue
         G = np.array([p.G for p in sel])
         b = np.array([p.beta for p in sel])
-        xerr = np.array([[p.G - p.G_interval[0], p.G_interval[1] - p.G] for p in sel]).T
-        yerr = np.array([[p.beta - p.beta_interval[0], p.beta_interval[1] - p.beta] for p in sel]).T
+        xerr, yerr = _error_bars(sel)
         ax.errorbar(
             G,
             b,
-            xerr=np.clip(xerr, 0, None),
-            yerr=np.clip(yerr, 0, None),
+            xerr=xerr,
+            yerr=yerr,
             ls="none",
             label=f"W = {w:g}",
             zorder=3,
