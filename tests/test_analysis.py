@@ -220,7 +220,9 @@ def test_fit_with_powers_and_gmin():
     assert f.powers == (2, 4) and f.form == "beta = a/g^2 + b/g^4"
     assert f.g_range[0] >= 4.0 and f.n_points == 8
     assert all(w in (1.0, 2.0) for w, _, _ in f.points)
-    with pytest.raises(InputError, match=r"gmin = 50 leaves 0 beta point\(s\).*from 2\.\d+ to 7\.\d+"):
+    with pytest.raises(
+        InputError, match=r"gmin = 50 leaves 0 beta point\(s\).*from 2\.\d+ to 7\.\d+"
+    ):
         fit_beta(betas, "orthogonal", gmin=50)
     with pytest.raises(InputError, match="powers must differ"):
         fit_beta(betas, "orthogonal", powers=(1, 1))
@@ -268,14 +270,20 @@ def test_scaling_test_over_a_wide_crossover_accepts_one_curve():
         def rhs(x, y):
             return [-math.log1p(1 / (math.pi * math.exp(y[0])))]
 
-        sol = solve_ivp(rhs, (math.log(L[0]), math.log(L[-1])), [math.log(g0)],
-                        t_eval=np.log(L), rtol=1e-10)  # fmt: skip
+        sol = solve_ivp(
+            rhs, (math.log(L[0]), math.log(L[-1])), [math.log(g0)], t_eval=np.log(L), rtol=1e-10
+        )
         return np.exp(sol.y[0])
 
     table = synthetic_table(
-        W=(1, 2, 3, 4, 5), g0=(12.0, 4.0, 1.5, 0.6, 0.25), L=(8, 16, 32, 64, 128, 256),
-        n=300, sigma=0.2, seed=11, flow=flow,
-    )  # fmt: skip
+        W=(1, 2, 3, 4, 5),
+        g0=(12.0, 4.0, 1.5, 0.6, 0.25),
+        L=(8, 16, 32, 64, 128, 256),
+        n=300,
+        sigma=0.2,
+        seed=11,
+        flow=flow,
+    )
     an = analyze_table(table, "orthogonal", n_boot=400)
     assert an.betas.G.min() < 1e-3  # deep in the insulator
     assert an.scaling.defined and an.scaling.p_value > 0.01
@@ -326,7 +334,7 @@ def test_ballistic_samples():
     T = table.T.copy()
     T[3] = table.N[3]  # T = N: g infinite
     ballistic = dataclasses.replace(table, T=T)
-    with pytest.raises(InputError, match="W=1, L=8: 1 sample.*T = N.*use --stat mean_T"):
+    with pytest.raises(InputError, match=r"W=1, L=8: 1 sample.*T = N.*use --stat mean_T"):
         analyze_table(ballistic, "orthogonal")
     an = analyze_table(ballistic, "orthogonal", stat="mean_T", n_boot=50)
     assert an.ensembles[0].n_ballistic == 1

@@ -296,3 +296,14 @@ def test_study_is_loaded_from_a_builtin_name(tmp_path):
     assert proc.returncode == 0
     tiny = load_study(Path(__file__).parents[1] / "src/betascale/studies/tiny.toml")
     assert json.loads(proc.stdout)["computed"] == len(tiny.keys())
+
+
+def test_progress_eta_weighs_samples_by_cost():
+    stream = io.StringIO()
+    progress = Progress(
+        4, stream=stream, interval=0.0, weight=lambda r: float(r.L), total_weight=100.0
+    )
+    progress.start -= 10.0  # pretend 10 s have passed
+    progress.update([SampleRecord(1.0, 90, 90, 0, 1.0, 2, 0.1)])  # 90 % of the work
+    assert "1/4 samples (25%)" in stream.getvalue()
+    assert "ETA 1s" in stream.getvalue()  # 10 s x (1 - 0.9) / 0.9, not 30 s

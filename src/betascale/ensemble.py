@@ -124,6 +124,10 @@ class Scheduler:
         order = sorted(groups, key=lambda key: (-key[0], key[1]))
         self._groups = OrderedDict((key, deque(sorted(groups[key]))) for key in order)
         self.total = sum(len(q) for q in self._groups.values())
+        self.total_work = sum(
+            len(q) * estimated_seconds(L, study.width(L), study.solver)
+            for (L, _), q in self._groups.items()
+        )
         self._cost = {
             L: estimated_seconds(L, study.width(L), study.solver) for L, _ in self._groups
         }
@@ -228,7 +232,12 @@ class Worker:
 
 # ------------------------------------------------------------------ progress
 class Progress:
-    """Progress on rank 0: a tqdm bar on a terminal, plain log lines otherwise."""
+    """Progress on rank 0: a tqdm bar on a terminal, plain log lines otherwise.
+
+    The ETA weighs samples by their estimated cost (``weight(record)``, e.g. the
+    nested-dissection estimate ~ (L M)^1.5), because large samples come first and
+    a count of samples would promise far too early an end.
+    """
 
     def __init__(
         self,
@@ -236,8 +245,13 @@ class Progress:
         quiet: bool = False,
         stream: TextIO | None = None,
         interval: float = LOG_INTERVAL,
+        weight: Callable[[SampleRecord], float] | None = None,
+        total_weight: float | None = None,
     ) -> None:
         self.total = total
+        self.weight = weight
+        self.total_weight = total_weight if weight is not None else None
+        self.done_weight = 0.0
         self.done = 0
         self.failed = 0
         self.quiet = quiet
@@ -255,6 +269,8 @@ class Progress:
         """Count finished records and report if it is time to."""
         self.done += len(records)
         self.failed += sum(r.error is not None for r in records)
+        if self.weight is not None:
+            self.done_weight += sum(self.weight(r) for r in records)
         if self.quiet:
             return
         if self._bar is not None:
@@ -271,8 +287,11 @@ class Progress:
         """One plain progress line with rate and ETA."""
         elapsed = time.monotonic() - self.start
         rate = self.done / elapsed if elapsed > 0 else 0.0
-        remaining = self.total - self.done
-        eta = _duration(remaining / rate) if rate > 0 else "?"
+        if self.total_weight and self.done_weight > 0:
+            fraction = min(1.0, self.done_weight / self.total_weight)
+            eta = _duration(elapsed * (1 - fraction) / fraction)
+        else:
+            eta = _duration((self.total - self.done) / rate) if rate > 0 else "?"
         percent = 100.0 * self.done / self.total if self.total else 100.0
         failed = f", {self.failed} failed" if self.failed else ""
         return (
@@ -450,7 +469,18 @@ def _serve_as_root(
     from mpi4py import MPI
 
     total = scheduler.total
-    progress = Progress(total, quiet=quiet, stream=stream, interval=log_interval)
+
+    def weight(record) -> float:
+        return estimated_seconds(record.L, record.M, study.solver)
+
+    progress = Progress(
+        total,
+        quiet=quiet,
+        stream=stream,
+        interval=log_interval,
+        weight=weight,
+        total_weight=scheduler.total_work,
+    )
     results: queue.Queue = queue.Queue()
     start = time.monotonic()
     progress.log(

@@ -58,6 +58,8 @@ def _g_axis_label(stat: str) -> str:
 
 
 def _beta_axis_label(stat: str) -> str:
+    if stat == "typical":  # ln exp<ln g> = <ln g>
+        return r"$\beta = d\langle\ln g\rangle\,/\,d\ln L$"
     return rf"$\beta = d\ln {STAT_SYMBOLS[stat]}\,/\,d\ln L$"
 
 
@@ -345,10 +347,10 @@ def plot_collapse(an: StoreAnalysis):
                 color=THEORY_COLOR,
                 lw=1.2,
                 label=(
-                    f"one curve (cubic spline in $\\ln G$, {sc.n_knots} knots)\n"
-                    f"$\\chi^2/\\mathrm{{dof}}$: one curve {sc.chi2_single:.1f}/{sc.dof_single}, "
+                    f"one curve: {_curve_name(sc.n_knots)}\n"
+                    f"$\\chi^2/\\mathrm{{dof}}$: one curve {sc.chi2_single:.1f}/{sc.dof_single},"
                     f"\nper-$W$ curves {sc.chi2_separate:.1f}/{sc.dof_separate}; "
-                    f"$p = {sc.p_value:.2g}$"
+                    f"$\\Delta\\chi^2$ test $p = {sc.p_value:.2g}$"
                 ),
                 zorder=2,
             )
@@ -385,9 +387,15 @@ def plot_collapse(an: StoreAnalysis):
                 fontsize=8.5,
             )
             axr.set_yticks([])
-        axr.set_ylabel("pull")
+        axr.set_ylabel(r"pull ($\sigma$)")
         axr.set_xlabel(_g_axis_label(an.stat))
     return fig
+
+
+def _curve_name(n_knots: int) -> str:
+    if n_knots == 2:
+        return r"straight line in $\ln G$"
+    return rf"cubic spline in $\ln G$, {n_knots} knots"
 
 
 # ------------------------------------------------------------ 4. distribution

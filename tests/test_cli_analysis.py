@@ -1,0 +1,202 @@
+"""Tests of ``betascale analyze``, ``plot`` and ``compare`` and of the wrapper scripts.
+
+The stores are made through the :class:`betascale.store.Store` API from synthetic
+samples of a known flow (:func:`betascale.analysis.synthetic_table`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from betascale.analysis import analyze_store, synthetic_table
+from betascale.cli import main
+from betascale.store import SampleRecord, Store
+from betascale.study import study_from_dict
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+RUN_INFO = {"versions": {"betascale": "test"}, "git_commit": None}
+N_SAMPLES = 60
+
+
+def make_store(
+    path: Path,
+    model="orthogonal",
+    g0=(8.0, 5.0, 3.0),
+    W=(1.0, 2.0, 3.0),
+    L=(8, 16, 32, 64),
+    study_W=None,
+    study_L=None,
+    keep=None,
+    **extra,
+) -> Path:
+    """A store of ``model`` with synthetic samples (``keep(W, L)`` filters them)."""
+    table = synthetic_table(model, W=W, g0=g0, L=L, n=N_SAMPLES, seed=3)
+    study = study_from_dict(
+        {
+            "name": path.stem,
+            "model": model,
+            "E": 1.0,
+            "W": list(study_W or W),
+            "L": list(study_L or L),
+            "samples": N_SAMPLES,
+            "seed": 1,
+            **extra,
+        }
+    )
+    records = [
+        SampleRecord(float(w), int(x), int(m), int(i), float(t), int(n), 0.01)
+        for w, x, m, i, t, n in zip(
+            table.W, table.L, table.M, table.sample, table.T, table.N, strict=True
+        )
+        if keep is None or keep(w, x)
+    ]
+    with Store.open_for_run(path, study, RUN_INFO) as store:
+        store.add(records)
+    return path
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    return make_store(tmp_path_factory.mktemp("stores") / "ortho.sqlite")
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_analyze_store_api(store):
+    an = analyze_store(store, n_boot=100)
+    assert an.model == "orthogonal" and an.name == "ortho"
+    assert an.title == "orthogonal, E=1, hardwall"
+    assert len(an.ensembles) == 12 and all(e.n == N_SAMPLES for e in an.ensembles)
+    assert an.fit.a == pytest.approx(-1 / math.pi, abs=4 * an.fit.sigma_a)
+
+
+def test_analyze_prints_tables_fit_and_scaling(store, capsys):
+    status, out, err = run_cli(capsys, "analyze", store, "--boot", 100)
+    assert status == 0 and err == ""
+    header = next(line for line in out.splitlines() if line.strip().startswith("W"))
+    for col in ("n", "N", "<T>", "<g>"):
+        assert col in header.split()
+    assert header.endswith("exp<ln g>")
+    assert "G = <g>, contact-corrected" in out
+    assert "fit beta = a/g + b/g^2" in out and "analytic -1/pi = -0.3183" in out
+    assert "chi2/dof" in out and "one-parameter scaling" in out
+
+
+def test_analyze_json_and_options(store, capsys):
+    status, out, _ = run_cli(
+        capsys, "analyze", store, "--json", "--stat", "typical", "--gmin", "3", "--boot", 50
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert data["stat"] == "typical" and data["n_boot"] == 50
+    assert data["fit"]["gmin"] == 3.0 and data["fit"]["g_range"][0] >= 3.0
+    assert data["fit"]["a_theory"] == pytest.approx(-1 / math.pi)
+    assert len(data["beta"]) == 9 and len(data["ensembles"]) == 12
+
+
+def test_plot_writes_figures_and_prints_paths(store, tmp_path, capsys):
+    out_dir = tmp_path / "figs"
+    status, out, _ = run_cli(capsys, "plot", store, "--out", out_dir, "--boot", 50, "--at", "2:64")
+    assert status == 0
+    paths = [Path(line) for line in out.split()]
+    assert len(paths) == 8
+    for path in paths:
+        assert path.parent == out_dir and path.stat().st_size > 5000
+
+
+def test_plot_default_directory(store, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run_cli(capsys, "plot", store, "--boot", 50)
+    assert status == 0
+    assert (tmp_path / "figures" / "ortho" / "beta.png").stat().st_size > 5000
+    assert Path(out.split()[0]).parent == Path("figures/ortho")
+
+
+def test_compare_three_classes(tmp_path, capsys):
+    stores = [
+        make_store(tmp_path / "o.sqlite"),
+        make_store(tmp_path / "u.sqlite", "unitary", g0=(3.0, 2.0, 1.2), flux=0.05),
+        make_store(tmp_path / "s.sqlite", "symplectic", g0=(6.0, 3.5, 2.0)),
+    ]
+    status, out, _ = run_cli(capsys, "compare", *stores, "--out", tmp_path / "cmp", "--boot", 50)
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("o: orthogonal") and "a = " in lines[0]
+    assert lines[1].startswith("u: unitary (flux 0.05)")
+    assert [Path(p).name for p in lines[-2:]] == ["compare_beta.png", "compare_beta.pdf"]
+    assert all(Path(p).stat().st_size > 5000 for p in lines[-2:])
+    # a store with no point above gmin is still drawn, with a note
+    status, out, _ = run_cli(
+        capsys, "compare", *stores, "--out", tmp_path, "--gmin", "50", "--boot", 50
+    )
+    assert status == 0 and "no fit: gmin = 50 leaves 0" in out
+
+
+# ------------------------------------------------------------------ bad input
+def test_empty_store(tmp_path, capsys):
+    path = make_store(tmp_path / "empty.sqlite", keep=lambda w, x: False)
+    status, out, err = run_cli(capsys, "analyze", path)
+    assert status == 2 and out == ""
+    assert err.strip() == (
+        f"betascale analyze: error: the store {path} has no successful samples; run the study first"
+    )
+
+
+def test_single_L_store(tmp_path, capsys):
+    path = make_store(tmp_path / "one.sqlite", L=(16,))
+    status, _, err = run_cli(capsys, "analyze", path)
+    assert status == 2 and len(err.strip().splitlines()) == 1
+    assert "beta needs at least two sizes L, but there is only L = 16" in err
+
+
+def test_store_missing_a_W(tmp_path, capsys):
+    path = make_store(tmp_path / "partial.sqlite", keep=lambda w, x: not (w == 3.0 and x >= 32))
+    status, _, err = run_cli(capsys, "plot", path, "--out", tmp_path)
+    assert status == 2 and "W=3 has no samples at L=32 (and 1 more (W, L))" in err
+    # a W of the study grid that has no samples at all
+    path = make_store(tmp_path / "noW.sqlite", study_W=(1.0, 2.0, 3.0, 5.0))
+    status, _, err = run_cli(capsys, "analyze", path)
+    assert status == 2 and "W=5 has no samples at L=8" in err
+
+
+def test_other_errors(store, tmp_path, capsys):
+    status, _, err = run_cli(capsys, "analyze", store, "--gmin", "40")
+    assert status == 2 and "gmin = 40 leaves 0 beta point(s)" in err and "lower --gmin" in err
+    status, _, err = run_cli(capsys, "analyze", tmp_path / "nope.sqlite")
+    assert status == 2 and "not found" in err
+    status, _, err = run_cli(capsys, "plot", store, "--at", "9:64", "--out", tmp_path)
+    assert status == 2 and "--at 9:64: no such (W, L)" in err
+    with pytest.raises(SystemExit) as exc:
+        main(["plot", str(store), "--at", "nonsense"])
+    assert exc.value.code == 2
+    status, _, err = run_cli(capsys, "analyze", store, "--boot", "3")
+    assert status == 2 and "at least 20 replicates" in err
+
+
+# --------------------------------------------------------------------- scripts
+def test_scaling_fit_script(store, capsys):
+    script = runpy.run_path(str(SCRIPTS / "scaling_fit.py"))
+    assert script["main"]([str(store), "--boot", "50", "--json"]) == 0
+    (data,) = json.loads(capsys.readouterr().out)
+    assert data["fit"]["a"] == pytest.approx(-1 / math.pi, abs=4 * data["fit"]["sigma_a"])
+    assert script["main"]([str(store), "--gmin", "99"]) == 2
+    assert "scaling_fit: error: gmin = 99" in capsys.readouterr().err
+
+
+def test_compare_plots_script(store, tmp_path, capsys):
+    script = runpy.run_path(str(SCRIPTS / "compare_plots.py"))
+    assert script["main"]([str(store), "--out", str(tmp_path), "--boot", "50", "--each"]) == 0
+    paths = [Path(p) for p in capsys.readouterr().out.split()]
+    assert paths[0] == tmp_path / "compare_beta.png"
+    assert len(paths) == 2 + 8 and all(p.stat().st_size > 5000 for p in paths)
+    assert np.all([p.exists() for p in paths])
