@@ -25,8 +25,14 @@ The analysis of a store runs in four steps (see ``PHYSICS.md``):
 :func:`analyze_store` opens a store first.
 
 The contact correction is Büttiker's four-terminal formula, ``1/g = 1/T - 1/N``
-(Beenakker, Rev. Mod. Phys. 69, 731 (1997), Sec. II; ``T`` and ``N`` are totals in
-e²/h, both spins counted in the symplectic class).
+(Beenakker, Rev. Mod. Phys. 69, 731 (1997); ``T`` and ``N`` are totals in e²/h, both
+spins counted in the symplectic class).
+
+Edge cases: N must be the same for all samples of one (W, L) (one lead width), or
+the analysis refuses. A ballistic sample, ``T = N``, has an infinite contact-corrected
+g: its ensemble's g statistics are reported as inf, and beta of ``mean_g`` or
+``typical`` is refused with a message that suggests ``mean_T``. ``T = 0`` makes the
+typical statistic undefined and is refused likewise.
 """
 
 from __future__ import annotations
@@ -1394,7 +1400,7 @@ def format_report(an: StoreAnalysis) -> str:
             str(p.L2),
             format_pm(p.G, p.G_error),
             format_pm(p.beta, p.beta_error),
-            f"[{p.beta_interval[0]:.4g}, {p.beta_interval[1]:.4g}]",
+            _interval_text(p.beta_interval, p.beta_error),
         )
         for p in an.betas.points
     ]
@@ -1413,7 +1419,7 @@ def format_report(an: StoreAnalysis) -> str:
     lines.append(
         f"  a = {format_pm(f.a, f.sigma_a)}   analytic {theory.LEADING_NAME[f.model]} = "
         f"{f.a_theory:.4f}   ({f.pull:+.1f} sigma); bootstrap interval "
-        f"[{f.a_interval[0]:.4g}, {f.a_interval[1]:.4g}]"
+        f"{_interval_text(f.a_interval, f.sigma_a)}"
     )
     lines.append(f"  b = {format_pm(f.b, f.sigma_b)}")
     chi = f"{f.chi2_dof:.2f}" if f.dof > 0 else "undefined (0 dof)"
@@ -1421,6 +1427,14 @@ def format_report(an: StoreAnalysis) -> str:
     lines.append("")
     lines.append(an.scaling.summary())
     return "\n".join(lines)
+
+
+def _interval_text(interval: tuple[float, float], error: float) -> str:
+    """``[lo, hi]`` with as many decimals as :func:`format_pm` gives ``error``."""
+    if not (math.isfinite(error) and error > 0) or not 1e-3 <= abs(interval[1]) < 1e5:
+        return f"[{interval[0]:.4g}, {interval[1]:.4g}]"
+    d = min(12, max(0, 1 - math.floor(math.log10(error))))
+    return f"[{interval[0]:.{d}f}, {interval[1]:.{d}f}]"
 
 
 def _table(cols: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
