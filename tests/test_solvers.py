@@ -143,3 +143,16 @@ def test_result_does_not_depend_on_the_samples_solved_before(spec):
     for index in (0, 1, 2):
         used.sample(7.0, 5, index)
     assert used.sample(3.0, 5, 3).T == fresh  # bit for bit
+
+
+def test_near_singular_disordered_sample_takes_the_regular_route():
+    # Found in the demo study: E is within ~1e-8 of an eigenvalue of the closed
+    # interior, so 1/cond(S - Sigma) < MIN_RCOND and the Schur route is not trusted.
+    system = build_system(ModelSpec("symplectic"), 72)
+    disorder = system.draw_disorder(3.0, 303, 454)
+    fast = FastSolver(system)
+    result = fast.solve(disorder)
+    assert fast.fallbacks == 1
+    assert close(result.T, KwantSolver(system).solve(disorder).T)
+    for index in range(3):  # the solver goes on working afterwards
+        assert close(fast.sample(3.0, 303, index).T, KwantSolver(system).sample(3.0, 303, index).T)

@@ -371,27 +371,19 @@ class FastSolver(ConductanceSolver):
         Solves ``(A − Σ) X = [U_L; 0]`` for the left interface columns; slower than
         :meth:`solve` but regular whenever the open system has no bound state at E.
         """
-        import mumps
+        import kwant.linalg.mumps as kwant_mumps
 
         a = self.matrix(disorder).astype(complex)
         iface = self._iface
         ii, jj = np.meshgrid(iface, iface, indexing="ij")
         sigma = sp.coo_array((-self._sigma.ravel(), (ii.ravel(), jj.ravel())), shape=a.shape)
-        full = (a + sigma).tocsc()
-        n_cols = self._u_left.shape[1]
-        rhs = sp.csc_matrix(
-            (
-                self._u_left.ravel(),
-                (np.repeat(self._iface_left, n_cols), np.tile(np.arange(n_cols), self._n_left)),
-            ),
-            shape=(self.size, n_cols),
-        )
-        # python-mumps 0.0.4 mis-solves dense multi-column right-hand sides; the
-        # sparse route (ICNTL(20) = 1) is correct and also cheaper here.
-        with mumps.Context() as ctx:
-            ctx.set_matrix(full)
-            ctx.factor(ordering=self.ordering)
-            x = ctx.solve(rhs)
+        full = (a + sigma).tocoo()
+        rhs = np.zeros((self.size, self._u_left.shape[1]), dtype=complex)
+        rhs[self._iface_left] = self._u_left
+        # Kwant's own MUMPS wrapper: the mature route Kwant itself solves with.
+        context = kwant_mumps.MUMPSContext()
+        context.factor(full, ordering=self.ordering)
+        x = context.solve(rhs)
         t = self._u_right.conj().T @ x[self._iface_right]
         return self._result(t, eigenvalues)
 
