@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -1254,12 +1254,15 @@ def analyze_store(
     ci: float = DEFAULT_CI,
     powers: tuple[int, int] | None = None,
     fit: bool = True,
+    lmin: int = 0,
 ) -> StoreAnalysis:
     """Open the store at ``path`` and analyse it with :func:`analyze_table`.
 
     The symmetry class and the title come from the store's study; every (W, L) of
-    the study's grid must have samples. The other parameters are those of
-    :func:`analyze_table`.
+    the study's grid with ``L >= lmin`` must have samples. ``lmin`` leaves out the
+    smallest sizes, which are not yet diffusive (L not much larger than the mean
+    free path) and carry finite-size corrections to one-parameter scaling. The
+    other parameters are those of :func:`analyze_table`.
 
     Examples
     --------
@@ -1274,6 +1277,14 @@ def analyze_store(
         table = store.samples()
     if len(table) == 0:
         raise InputError(f"the store {path} has no successful samples; run the study first")
+    sizes = [size for size in study.L if size >= lmin]
+    if len(sizes) < 2:
+        raise InputError(
+            f"--lmin {lmin} leaves {len(sizes)} size(s) of {list(study.L)}; beta needs two"
+        )
+    if len(sizes) < len(study.L):
+        keep = table.L >= lmin
+        table = type(table)(*(getattr(table, f.name)[keep] for f in fields(table)))
     return analyze_table(
         table,
         study.model.model,
@@ -1284,7 +1295,7 @@ def analyze_store(
         ci=ci,
         powers=powers,
         W=study.W,
-        L=study.L,
+        L=tuple(sizes),
         name=study.name or path.stem,
         title=study.model.describe(),
         fit=fit,

@@ -43,6 +43,13 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         help=f"fit only the beta points with G >= X e^2/h (default {DEFAULT_GMIN:g})",
     )
     parser.add_argument(
+        "--lmin",
+        type=int,
+        default=0,
+        metavar="L",
+        help="leave out sizes below L (not yet diffusive); default: use every size",
+    )
+    parser.add_argument(
         "--boot",
         type=int,
         default=DEFAULT_BOOT,
@@ -69,6 +76,7 @@ def analysis_kwargs(args: argparse.Namespace) -> dict:
         "n_boot": args.boot,
         "seed": args.seed,
         "ci": args.ci,
+        "lmin": args.lmin,
     }
 
 
