@@ -1278,7 +1278,7 @@ def analyze_store(
     if len(table) == 0:
         raise InputError(f"the store {path} has no successful samples; run the study first")
     sizes = [size for size in study.L if size >= lmin]
-    if len(sizes) < 2:
+    if len(sizes) < 2 <= len(study.L):
         raise InputError(
             f"--lmin {lmin} leaves {len(sizes)} size(s) of {list(study.L)}; beta needs two"
         )
