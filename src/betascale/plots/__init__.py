@@ -9,6 +9,7 @@ Sub-modules hold the figures of one concept each (``scaling``, ``rg``).
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,19 +39,38 @@ def figure_style() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _quiet_fonttools() -> Iterator[None]:
+    """Silence fontTools' "timestamp seems very low" warnings while PDFs are written.
+
+    They come from embedding the Computer Modern mathtext fonts (``pdf.fonttype: 42``
+    in the style) and say nothing about the figure.
+    """
+    logger = logging.getLogger("fontTools")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def save_figure(fig, out_dir: str | Path, name: str) -> list[Path]:
     """Save ``fig`` as ``name.png`` and ``name.pdf`` in ``out_dir``; return the paths.
 
-    The directory is created if needed and the figure is closed afterwards.
+    The style's savefig settings (resolution, tight bounding box) apply wherever
+    the figure was made. The directory is created if needed and the figure is
+    closed afterwards.
     """
     import matplotlib.pyplot as plt
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for ext in ("png", "pdf"):
-        path = out / f"{name}.{ext}"
-        fig.savefig(path)
-        paths.append(path)
+    with figure_style(), _quiet_fonttools():
+        for ext in ("png", "pdf"):
+            path = out / f"{name}.{ext}"
+            fig.savefig(path)
+            paths.append(path)
     plt.close(fig)
     return paths

@@ -12,9 +12,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -48,27 +46,6 @@ DEFAULT_TEMPERATURE_RHO0S: tuple[float, ...] = (0.05, 0.10, 0.15, 0.20, 0.25)
 
 def _fmt(x: float) -> str:
     return f"{x:.3g}"
-
-
-@contextlib.contextmanager
-def _quiet_font_subsetting() -> Iterator[None]:
-    """Silence fontTools' "timestamp seems very low" warnings while a PDF is written.
-
-    They come from embedding the Computer Modern mathtext fonts (``pdf.fonttype: 42``
-    in the shared style) and say nothing about the figure.
-    """
-    logger = logging.getLogger("fontTools")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-def _save(fig, out_dir: str | Path, name: str) -> list[Path]:
-    with _quiet_font_subsetting():
-        return save_figure(fig, out_dir, name)
 
 
 def plot_flow_diagram(
@@ -176,7 +153,7 @@ def plot_flow_diagram(
         ax.plot([], [], color="0.72", lw=0.8, label=r"flow towards $T \to 0$")
         ax.set_title(rf"One-loop RG flow (Punnoose & Finkel'stein), $n_v = {nv}$")
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
-        return _save(fig, out_dir, name or f"rg_flow_nv{nv}")
+        return save_figure(fig, out_dir, name or f"rg_flow_nv{nv}")
 
 
 def plot_rho_vs_temperature(
@@ -264,7 +241,7 @@ def plot_rho_vs_temperature(
         ax.set_ylabel(RHO_LABEL)
         ax.set_title(rf"$\rho(T)$ at one loop, $n_v = {nv}$, $\gamma_2^0 = {_fmt(gamma0)}$")
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
-        return _save(fig, out_dir, name or f"rg_rho_vs_T_nv{nv}")
+        return save_figure(fig, out_dir, name or f"rg_rho_vs_T_nv{nv}")
 
 
 def plot_all(

@@ -10,8 +10,6 @@ lattice constants; error bars of beta and G are the bootstrap percentile interva
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -541,23 +539,6 @@ def plot_compare(analyses: Sequence[StoreAnalysis]):
 
 
 # ------------------------------------------------------------------ writers
-@contextlib.contextmanager
-def _saving():
-    """The style's savefig settings, and fontTools' font-subsetting chatter silenced.
-
-    (fontTools warns about the old timestamps of the Computer Modern fonts that the
-    PDF backend embeds; the warning is harmless.)
-    """
-    logger = logging.getLogger("fontTools")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with figure_style():
-            yield
-    finally:
-        logger.setLevel(level)
-
-
 #: File names (without extension) of the figures :func:`write_figures` writes.
 FIGURE_NAMES = ("g_of_L", "beta", "scaling_collapse", "distribution")
 
@@ -576,9 +557,8 @@ def write_figures(
         plot_distribution(an, at, quantity),
     )
     paths: list[Path] = []
-    with _saving():
-        for fig, name in zip(figures, FIGURE_NAMES, strict=True):
-            paths += save_figure(fig, out_dir, name)
+    for fig, name in zip(figures, FIGURE_NAMES, strict=True):
+        paths += save_figure(fig, out_dir, name)
     return paths
 
 
@@ -586,6 +566,4 @@ def write_compare(
     analyses: Sequence[StoreAnalysis], out_dir: str | Path, name: str = "compare_beta"
 ) -> list[Path]:
     """Write :func:`plot_compare` as ``name.png`` and ``name.pdf``; return the paths."""
-    fig = plot_compare(analyses)
-    with _saving():
-        return save_figure(fig, out_dir, name)
+    return save_figure(plot_compare(analyses), out_dir, name)
