@@ -307,3 +307,18 @@ def test_progress_eta_weighs_samples_by_cost():
     progress.update([SampleRecord(1.0, 90, 90, 0, 1.0, 2, 0.1)])  # 90 % of the work
     assert "1/4 samples (25%)" in stream.getvalue()
     assert "ETA 1s" in stream.getvalue()  # 10 s x (1 - 0.9) / 0.9, not 30 s
+
+
+def test_several_studies_in_one_job(tmp_path):
+    first = write(tmp_path, SMALL, "first")
+    second = write(tmp_path, SMALL.replace("seed = 5", "seed = 6"), "second")
+    proc = betascale(
+        "run", str(first), str(second), "--out-dir", str(tmp_path / "d"), "--json", ranks=2
+    )
+    assert proc.returncode == 0, proc.stderr
+    summaries = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [s["computed"] for s in summaries] == [36, 36]
+    a, b = table(tmp_path / "d" / "first.sqlite"), table(tmp_path / "d" / "second.sqlite")
+    assert a.keys() == b.keys() and a != b  # different seeds, different samples
+    both = betascale("run", str(first), str(second), "--out", str(tmp_path / "x.sqlite"))
+    assert both.returncode == 2 and "--out-dir" in both.stderr

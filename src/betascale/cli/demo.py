@@ -1,7 +1,7 @@
 """``betascale demo``: the built-in demo study of the three classes, end to end.
 
-1. run the three demo studies (``studies/demo-*.toml``) with MPI over all cores
-   (resumable: an interrupted demo continues where it stopped);
+1. run the three demo studies (``studies/demo-*.toml``) in one MPI job over all
+   cores (resumable: an interrupted demo continues where it stopped);
 2. analyse each store;
 3. plot each store, and the three β(g) on one comparison figure;
 4. print where the figures are and a table of the fitted leading coefficient
@@ -75,11 +75,11 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def run_study_with_mpi(name: str, store: Path, ranks: int) -> None:
-    """``mpiexec -n ranks betascale run name --out store`` (progress on stderr)."""
+def run_studies_with_mpi(names: list[str], out_dir: Path, ranks: int) -> None:
+    """One ``mpiexec -n ranks betascale run NAME… --out-dir out_dir`` (progress on stderr)."""
     from betascale.benchmark import mpiexec_path
 
-    cmd = [sys.executable, "-m", "betascale", "run", name, "--out", str(store)]
+    cmd = [sys.executable, "-m", "betascale", "run", *names, "--out-dir", str(out_dir)]
     cmd += ["--log-interval", "20"]
     if ranks > 1:
         cmd = [mpiexec_path(), "-n", str(ranks), *cmd]
@@ -96,16 +96,13 @@ def run(args: argparse.Namespace) -> int:
     if args.ranks < 1:
         raise InputError(f"--ranks must be >= 1, got {args.ranks}")
     start = time.monotonic()
-    stores = {}
-    for model in CLASSES:
-        if args.shipped:
-            stores[model] = shipped_store(model)
-        else:
-            stores[model] = args.runs / f"demo-{model}.sqlite"
-            print(
-                f"== demo-{model}: mpiexec -n {args.ranks} betascale run demo-{model}", flush=True
-            )
-            run_study_with_mpi(f"demo-{model}", stores[model], args.ranks)
+    if args.shipped:
+        stores = {model: shipped_store(model) for model in CLASSES}
+    else:
+        names = [f"demo-{model}" for model in CLASSES]
+        stores = {model: args.runs / f"demo-{model}.sqlite" for model in CLASSES}
+        print(f"== mpiexec -n {args.ranks} betascale run {' '.join(names)}", flush=True)
+        run_studies_with_mpi(names, args.runs, args.ranks)
 
     settings = {"gmin": args.gmin, "lmin": args.lmin, "n_boot": args.boot}
     analyses = {model: analyze_store(stores[model], **settings) for model in CLASSES}

@@ -1,4 +1,4 @@
-"""``betascale run``: compute a study's disorder ensemble, on one or many MPI ranks."""
+"""``betascale run``: compute studies' disorder ensembles, on one or many MPI ranks."""
 
 from __future__ import annotations
 
@@ -16,25 +16,40 @@ def register(subparsers) -> None:
         "run",
         help="compute a study's samples into its store (mpiexec -n N for N ranks)",
         description=(
-            "Compute every missing sample of a study into its results store. Run it "
-            "again to resume; raise --samples to extend. Under `mpiexec -n N` the samples "
-            "are scheduled dynamically over N ranks (every rank computes, rank 0 also "
-            "writes). Ctrl-C or SIGTERM finish the samples in progress and leave a "
-            "resumable store."
+            "Compute every missing sample of one or more studies into their results "
+            "stores, one study after the other in the same job. Run it again to resume; "
+            "raise --samples to extend. Under `mpiexec -n N` the samples are scheduled "
+            "dynamically over N ranks (every rank computes, rank 0 also writes). Ctrl-C "
+            "or SIGTERM finish the samples in progress and leave a resumable store."
         ),
     )
     parser.add_argument(
-        "study", help="study TOML file, or the name of a built-in study (e.g. 'tiny')"
+        "studies",
+        nargs="+",
+        metavar="STUDY",
+        help="study TOML file, or the name of a built-in study (e.g. 'tiny')",
     )
-    parser.add_argument(
-        "--out", type=Path, default=None, help="store file (default data/runs/<name>.sqlite)"
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="store file, for a single study (default data/runs/<name>.sqlite)",
+    )
+    where.add_argument(
+        "--out-dir",
+        type=Path,
+        default=None,
+        help="directory of the stores (<name>.sqlite each; default data/runs)",
     )
     parser.add_argument(
         "--samples", type=int, default=None, help="samples per (W, L), overriding the study"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.add_argument(
-        "--json", action="store_true", help="print a JSON summary of the run on stdout (rank 0)"
+        "--json",
+        action="store_true",
+        help="print a JSON summary of each study's run on stdout (rank 0)",
     )
     parser.add_argument(
         "--log-interval",
@@ -45,46 +60,64 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def _load(args: argparse.Namespace) -> list:
+    from betascale.ensemble import with_samples
+    from betascale.study import load_study, resolve_study_path
+
+    if args.out is not None and len(args.studies) > 1:
+        raise InputError("--out names one store; with several studies use --out-dir")
+    studies = [with_samples(load_study(resolve_study_path(s)), args.samples) for s in args.studies]
+    names = [study.name for study in studies]
+    if len(set(names)) < len(names):
+        raise InputError(f"two studies share a name (and so a store): {', '.join(names)}")
+    return studies
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run (or resume) the study on every rank of MPI.COMM_WORLD."""
+    """Run (or resume) the studies on every rank of MPI.COMM_WORLD."""
     from mpi4py import MPI
 
-    from betascale.ensemble import run_study, with_samples
-    from betascale.study import load_study, resolve_study_path
+    from betascale.ensemble import run_study
 
     comm = MPI.COMM_WORLD
     rank, size = comm.Get_rank(), comm.Get_size()
-    study = error = None
+    studies = error = None
     if rank == 0:
         try:
-            study = with_samples(load_study(resolve_study_path(args.study)), args.samples)
+            studies = _load(args)
         except InputError as exc:
             error = str(exc)
-    study, error = comm.bcast((study, error), root=0)
+    studies, error = comm.bcast((studies, error), root=0)
     if error is not None:
         if rank == 0:
             raise InputError(error)
         return 2
-    out = args.out if args.out is not None else study.default_store_path()
-    command = ["betascale", "run", args.study, "--out", str(out)]
-    if args.samples is not None:
-        command += ["--samples", str(args.samples)]
-    hint = shlex.join((["mpiexec", "-n", str(size)] if size > 1 else []) + command)
-    try:
-        summary = run_study(
-            study,
-            out,
-            quiet=args.quiet,
-            comm=comm,
-            log_interval=args.log_interval,
-            resume_hint=hint,
-        )
-    except InputError:
-        if rank == 0:
-            raise
-        return 2
-    if args.json and rank == 0:
-        print(json.dumps(summary.to_dict()))
-    if summary.status == "interrupted":
-        return 130
+    for argument, study in zip(args.studies, studies, strict=True):
+        if args.out is not None:
+            out = args.out
+        elif args.out_dir is not None:
+            out = study.default_store_path(args.out_dir)
+        else:
+            out = study.default_store_path()
+        command = ["betascale", "run", argument, "--out", str(out)]
+        if args.samples is not None:
+            command += ["--samples", str(args.samples)]
+        hint = shlex.join((["mpiexec", "-n", str(size)] if size > 1 else []) + command)
+        try:
+            summary = run_study(
+                study,
+                out,
+                quiet=args.quiet,
+                comm=comm,
+                log_interval=args.log_interval,
+                resume_hint=hint,
+            )
+        except InputError:
+            if rank == 0:
+                raise
+            return 2
+        if args.json and rank == 0:
+            print(json.dumps(summary.to_dict()), flush=True)
+        if summary.status == "interrupted":
+            return 130
     return 0
