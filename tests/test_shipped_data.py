@@ -79,3 +79,14 @@ def test_fitted_leading_coefficients_are_near_the_analytic_ones(analysis):
     # in the README); the error is the generalized-least-squares one.
     assert abs(fit.a - fit.a_theory) < 3 * fit.sigma_a
     assert fit.n_points >= 8
+
+
+def test_split_route_sample_is_reproduced_bit_for_bit():
+    # (W=3, L=72, sample 454) of the symplectic demo is the near-singular sample
+    # that the fast solver solves by its split route.
+    with Store.open(DEMO / "demo-symplectic.sqlite") as store:
+        study = store.study
+        (record,) = [r for r in store.records() if (r.W, r.L, r.sample) == (3.0, 72, 454)]
+    solver = FastSolver(build_system(study.model, 72, 72))
+    assert solver.sample(3.0, study.seed, 454).T == record.T
+    assert solver.fallbacks == 1 and solver.regular_solves == 0
