@@ -453,10 +453,7 @@ def build_system(spec: ModelSpec, L: int, M: int | None = None) -> DisorderedSys
     ny = M if periodic else M - 1
     syst[((lat(x, (y + 1) % M), lat(x, y)) for x in range(L) for y in range(ny))] = sample_hop_y
 
-    lead = kwant.Builder(kwant.TranslationalSymmetry((-1, 0)))
-    lead[(lat(0, y) for y in range(M))] = 0.0 * _IDENTITY2 if norbs == 2 else 0.0
-    lead[((lat(1, y), lat(0, y)) for y in range(M))] = hop_x
-    lead[((lat(0, (y + 1) % M), lat(0, y)) for y in range(ny))] = hop_y
+    lead = _lead_builder(spec, M)
     syst.attach_lead(lead)
     syst.attach_lead(lead.reversed())
     fsyst = syst.finalized()
@@ -471,8 +468,8 @@ def build_system(spec: ModelSpec, L: int, M: int | None = None) -> DisorderedSys
 
 
 # ------------------------------------------------------------ energy checks
-def _lead_only(spec: ModelSpec, M: int):
-    """A finalized clean lead of width M (used to probe thresholds)."""
+def _lead_builder(spec: ModelSpec, M: int):
+    """The clean left lead of width M (symmetry -x), on the lattice of ``spec``."""
     import kwant
 
     norbs = spec.norbs
@@ -482,7 +479,12 @@ def _lead_only(spec: ModelSpec, M: int):
     lead[(lat(0, y) for y in range(M))] = 0.0 * _IDENTITY2 if norbs == 2 else 0.0
     lead[((lat(1, y), lat(0, y)) for y in range(M))] = _hopping_x(spec)
     lead[((lat(0, (y + 1) % M), lat(0, y)) for y in range(ny))] = _hopping_y(spec)
-    return lead.finalized()
+    return lead
+
+
+def _lead_only(spec: ModelSpec, M: int):
+    """A finalized clean lead of width M (used to probe thresholds)."""
+    return _lead_builder(spec, M).finalized()
 
 
 def _numeric_channels(lead, energy: float) -> int | None:
