@@ -26,7 +26,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from betascale.analysis import DEFAULT_BOOT, DEFAULT_GMIN, DEFAULT_STAT, STATS, analyze_store
+from betascale.analysis import analyze_store
+from betascale.cli.analyze import add_analysis_options, analysis_kwargs
 from betascale.errors import InputError
 
 
@@ -38,15 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stores", nargs="+", type=Path, metavar="STORE")
     parser.add_argument("--out", type=Path, default=Path("figures"), metavar="DIR")
     parser.add_argument("--name", default="compare_beta", help="file name without suffix")
-    parser.add_argument("--stat", choices=tuple(STATS), default=DEFAULT_STAT)
-    parser.add_argument("--gmin", type=float, default=DEFAULT_GMIN)
-    parser.add_argument("--boot", type=int, default=DEFAULT_BOOT)
     parser.add_argument("--each", action="store_true", help="also write each store's figures")
+    add_analysis_options(parser)
     args = parser.parse_args(argv)
     try:
         analyses = [
-            analyze_store(path, stat=args.stat, gmin=args.gmin, n_boot=args.boot, fit=args.each)
-            for path in args.stores
+            analyze_store(path, fit=args.each, **analysis_kwargs(args)) for path in args.stores
         ]
         paths = write_compare(analyses, args.out, name=args.name)
         if args.each:

@@ -24,13 +24,8 @@ import argparse
 import json
 import sys
 
-from betascale.analysis import (
-    DEFAULT_BOOT,
-    DEFAULT_GMIN,
-    DEFAULT_STAT,
-    STATS,
-    analyze_store,
-)
+from betascale.analysis import analyze_store
+from betascale.cli.analyze import add_analysis_options, analysis_kwargs
 from betascale.errors import InputError
 
 
@@ -38,17 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the script; return the exit status (2 for bad input)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("stores", nargs="+", metavar="STORE", help="results stores (.sqlite)")
-    parser.add_argument("--stat", choices=tuple(STATS), default=DEFAULT_STAT)
-    parser.add_argument("--gmin", type=float, default=DEFAULT_GMIN)
-    parser.add_argument("--boot", type=int, default=DEFAULT_BOOT)
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print one JSON list")
+    add_analysis_options(parser)
     args = parser.parse_args(argv)
     try:
-        analyses = [
-            analyze_store(path, stat=args.stat, gmin=args.gmin, n_boot=args.boot, seed=args.seed)
-            for path in args.stores
-        ]
+        analyses = [analyze_store(path, **analysis_kwargs(args)) for path in args.stores]
     except InputError as exc:
         print(f"scaling_fit: error: {exc}", file=sys.stderr)
         return 2
