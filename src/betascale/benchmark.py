@@ -1,38 +1,74 @@
 """Benchmarks of the conductance solvers (measured, never timed in tests).
 
-:func:`bench_solvers` times, in one process, the per-sample solve of the ``fast``
-solver and of the ``kwant`` reference (built once, disorder through ``params``) on
-the same samples, and reports the ratio measured in the same run. Geometry set-up
-(building and finalizing the system, the lead self-energies, the symbolic
-analysis of MUMPS) is timed separately: it is paid once per size, not per sample.
+Three measurements, each reported as figures of one run on this machine:
+
+:func:`bench_classes`
+    For each symmetry class (:data:`BENCH_CLASSES`), in one process, the set-up of
+    the fast solver (geometry checks, vectorized assembly, lead self-energies,
+    MUMPS' symbolic analysis), its per-sample time, and the per-sample time of the
+    ``kwant`` reference (built once, disorder through ``params``) on the same
+    samples, their ratio and their agreement (max |ΔT|/T).
+:func:`bench_large`
+    The fast solver alone at large L, each size in a fresh interpreter so that its
+    peak resident memory is its own (``ru_maxrss`` is a process-wide maximum); the
+    exponents of time and memory against L are fitted (:func:`fit_exponent`) next
+    to the L³ of nested dissection.
+:func:`large_sample`
+    What one such interpreter measures, including, if asked, the breakdown of a
+    sample (value assembly, factorization with the Schur complement, interface
+    solve, the rest) and MUMPS' factorization of the same matrix alone (no Schur
+    complement, nested-dissection ordering): the floor.
+
+:func:`bench_mpi` measures the samples per second of a study with several MPI ranks.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import resource
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from betascale.models import ModelSpec, build_system
 from betascale.solvers import FastSolver, KwantSolver
 
-#: The benchmark model: orthogonal class, E = 1, periodic transverse boundaries
-#: (E = 1 is a lead threshold for hardwall widths with (M+1) divisible by 3, such as
-#: 128 and 512; periodic strips have thresholds at E = 1 only for M divisible by 6).
-BENCH_SPEC = ModelSpec(model="orthogonal", E=1.0, bc="periodic")
+#: The benchmark models, one per symmetry class, at E = 1. Periodic transverse
+#: boundaries avoid the hardwall thresholds at E = 1 (widths with (M+1) divisible
+#: by 3, such as 128 and 512; periodic strips have thresholds at E = 1 only for M
+#: divisible by 6). The unitary model is hardwall: a periodic strip can only carry
+#: a flux with flux*M integer, whose Landau levels close every lead channel.
+BENCH_CLASSES = {
+    "orthogonal": ModelSpec("anderson", E=1.0, bc="periodic"),
+    "unitary": ModelSpec("anderson", E=1.0, bc="hardwall", flux=0.01),
+    "symplectic": ModelSpec("su2", E=1.0, bc="periodic"),
+}
+#: The model of the large-L measurements (the orthogonal class).
+BENCH_SPEC = BENCH_CLASSES["orthogonal"]
 BENCH_W = 2.0
+#: Sizes of ``betascale bench`` and of ``--large``.
+BENCH_SIZES = (64, 128, 256)
+LARGE_SIZES = (512, 1024, 2048, 4096)
+#: Sizes whose large-L run also breaks one sample down and measures the floor.
+BREAKDOWN_SIZES = (1024, 2048)
+#: One BLAS/OpenMP thread in the interpreters the benchmark starts.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
 class BenchRow:
-    """Timings of one size. Times are medians over the repeats, in seconds."""
+    """Timings of one class and size. Times are medians over the repeats, in seconds."""
 
+    model: str
     L: int
     setup_fast: float
     fast: float
+    fast_cpu: float
     kwant: float | None
     ratio: float | None
     max_rel_diff: float | None
@@ -43,19 +79,69 @@ class BenchRow:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class LargeRow:
+    """One large sample of the fast solver, measured in a fresh interpreter.
+
+    ``setup`` is the geometry's set-up (checks, assembly, leads, analysis); ``fast``
+    and ``fast_cpu`` the wall and CPU seconds per sample (medians); ``peak_rss_mb``
+    the interpreter's peak and ``base_rss_mb`` its size after the imports;
+    ``breakdown`` the stages of one sample and ``floor`` the seconds of MUMPS'
+    factorization of the same matrix alone (when measured).
+    """
+
+    L: int
+    setup: float
+    setup_cpu: float
+    fast: float
+    fast_cpu: float
+    peak_rss_mb: float
+    base_rss_mb: float
+    estimated_mb: float
+    mumps_estimated_mb: float
+    breakdown: dict = field(default_factory=dict)
+    floor: float | None = None
+
+    def to_dict(self) -> dict:
+        """The row as a plain dict."""
+        return asdict(self)
+
+
+def _status_mb(key: str) -> float | None:
+    """A memory figure of ``/proc/self/status`` (Linux) in MB, or None."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """Peak resident memory of this process so far, in MB.
+
+    Linux's ``VmHWM``: unlike ``ru_maxrss``, which Linux carries over an ``exec``
+    from the parent process, it is this interpreter's own peak.
+    """
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _median_time(solve: Callable, disorders: Sequence) -> tuple[float, list]:
-    """Median seconds of ``solve(d)`` over ``disorders``, and the results."""
-    times, results = [], []
+def _median_time(solve: Callable, disorders: Sequence) -> tuple[float, float, list]:
+    """Median wall and CPU seconds of ``solve(d)`` over ``disorders``, and the results."""
+    wall, cpu, results = [], [], []
     for disorder in disorders:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         results.append(solve(disorder))
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), results
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return float(np.median(wall)), float(np.median(cpu)), results
+
+
+def _max_rel_diff(results, references) -> float:
+    return max(abs(a.T - b.T) / max(abs(b.T), 1e-300) for a, b in zip(results, references))
 
 
 def bench_solvers(
@@ -67,36 +153,167 @@ def bench_solvers(
     W: float = BENCH_W,
     seed: int = 1,
     report: Callable[[BenchRow], None] | None = None,
+    model: str = "orthogonal",
 ) -> list[BenchRow]:
     """Time the fast solver (every size) and Kwant (``kwant_sizes``) per sample.
 
     Each repeat solves a different sample; Kwant solves the same samples as the
-    fast solver so that their results are compared too (``max_rel_diff``).
+    fast solver so that their results are compared too (``max_rel_diff``). The
+    set-up (checks, assembly, leads, MUMPS analysis) is timed apart; the Kwant
+    system is built before Kwant is timed. ``peak_rss_mb`` is the peak of the
+    process so far.
     """
     rows = []
     for L in sorted(sizes):
         start = time.perf_counter()
         system = build_system(spec, L)
-        fast = FastSolver(system)
-        disorders = [system.draw_disorder(W, seed, i) for i in range(repeats + 1)]
-        fast.solve(disorders[-1])  # the first solve also runs MUMPS' symbolic analysis
+        fast = FastSolver(system).prepare()
         setup = time.perf_counter() - start
-        t_fast, fast_results = _median_time(fast.solve, disorders[:repeats])
+        disorders = [system.draw_disorder(W, seed, i) for i in range(repeats)]
+        t_fast, cpu_fast, fast_results = _median_time(fast.solve, disorders)
         t_kwant = ratio = diff = None
         if L in kwant_sizes:
             reference = KwantSolver(system)
-            t_kwant, kwant_results = _median_time(reference.solve, disorders[:kwant_repeats])
+            system.fsyst  # noqa: B018 (built before the timing)
+            t_kwant, _, kwant_results = _median_time(reference.solve, disorders[:kwant_repeats])
             ratio = t_kwant / t_fast
-            diff = max(
-                abs(a.T - b.T) / max(abs(b.T), 1e-300) for a, b in zip(fast_results, kwant_results)
-            )
-        row = BenchRow(L, setup, t_fast, t_kwant, ratio, diff, peak_rss_mb())
+            diff = _max_rel_diff(fast_results, kwant_results)
+        row = BenchRow(model, L, setup, t_fast, cpu_fast, t_kwant, ratio, diff, peak_rss_mb())
         rows.append(row)
         if report is not None:
             report(row)
     return rows
 
 
+def bench_classes(
+    sizes: Sequence[int] = BENCH_SIZES,
+    kwant_max: int = 256,
+    repeats: int = 3,
+    kwant_repeats: int = 1,
+    classes: Sequence[str] = tuple(BENCH_CLASSES),
+    report: Callable[[BenchRow], None] | None = None,
+) -> list[BenchRow]:
+    """:func:`bench_solvers` for each class of :data:`BENCH_CLASSES`, in this process."""
+    rows = []
+    for name in classes:
+        kwant_sizes = [L for L in sizes if L <= kwant_max]
+        rows += bench_solvers(
+            sizes,
+            kwant_sizes,
+            repeats,
+            kwant_repeats,
+            spec=BENCH_CLASSES[name],
+            report=report,
+            model=name,
+        )
+    return rows
+
+
+# ------------------------------------------------------------------ large samples
+def _current_rss_mb() -> float:
+    current = _status_mb("VmRSS")
+    return current if current is not None else peak_rss_mb()
+
+
+def large_sample(L: int, repeats: int = 1, breakdown: bool = False, seed: int = 1) -> LargeRow:
+    """Set up an ``L x L`` geometry of :data:`BENCH_SPEC` and time ``repeats`` samples.
+
+    Meant to run alone in a fresh interpreter (see :func:`bench_large`). With
+    ``breakdown`` the stages of the last sample are kept and MUMPS then factorizes
+    the same matrix once more without the Schur complement and with its
+    nested-dissection ordering (the floor); the peak memory is read before that.
+    """
+    from betascale.resources import estimated_geometry_bytes
+    from betascale.solvers import mumps_adapter
+
+    base = _current_rss_mb()
+    start, start_cpu = time.perf_counter(), time.process_time()
+    system = build_system(BENCH_SPEC, L)
+    fast = FastSolver(system).prepare()
+    setup, setup_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    disorders = [system.draw_disorder(BENCH_W, seed, i) for i in range(repeats)]
+    wall, cpu, _ = _median_time(fast.solve, disorders)
+    stages = dict(fast.timings)
+    peak = peak_rss_mb()
+    floor = None
+    if breakdown:
+        clean = fast.clean
+        values = fast.matrix_values(disorders[-1])
+        _, floor = mumps_adapter.factor_only(
+            clean.size, clean.rows, clean.cols, values, fast.real, "scotch"
+        )
+    estimate = estimated_geometry_bytes(L, L, BENCH_SPEC.norbs, BENCH_SPEC.is_real) / 1e6
+    mumps_mb = fast.statistics["estimated_mb_incore"]
+    stages = stages if breakdown else {}
+    return LargeRow(L, setup, setup_cpu, wall, cpu, peak, base, estimate, mumps_mb, stages, floor)
+
+
+def _run_large_in_subprocess(L: int, repeats: int, breakdown: bool) -> LargeRow:
+    code = (
+        "import json, sys; from betascale.benchmark import large_sample; "
+        "print(json.dumps(large_sample(*json.loads(sys.argv[1])).to_dict()))"
+    )
+    args = [sys.executable, "-c", code, json.dumps([L, repeats, breakdown])]
+    env = {**os.environ, **ONE_THREAD}
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["killed"])[-1]
+        raise RuntimeError(f"the L = {L} benchmark failed (exit {proc.returncode}): {tail}")
+    return LargeRow(**json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def bench_large(
+    sizes: Sequence[int] = LARGE_SIZES,
+    repeats: int = 1,
+    breakdown_sizes: Sequence[int] = BREAKDOWN_SIZES,
+    report: Callable[[LargeRow], None] | None = None,
+    skip: Callable[[int, str], None] | None = None,
+) -> list[LargeRow]:
+    """:func:`large_sample` for each size, each in a fresh interpreter, one at a time.
+
+    A size whose estimated memory (:func:`betascale.resources.estimated_geometry_bytes`)
+    exceeds what is available now is skipped (``skip(L, reason)``).
+    """
+    from betascale.resources import available_memory_bytes, estimated_geometry_bytes
+
+    rows = []
+    for L in sorted(sizes):
+        need = estimated_geometry_bytes(L, L, BENCH_SPEC.norbs, BENCH_SPEC.is_real)
+        have = available_memory_bytes()
+        if need > have:
+            if skip is not None:
+                skip(L, f"needs about {need / 1e9:.1f} GB, {have / 1e9:.1f} GB available")
+            continue
+        row = _run_large_in_subprocess(L, repeats, L in breakdown_sizes)
+        rows.append(row)
+        if report is not None:
+            report(row)
+    return rows
+
+
+def fit_exponent(sizes: Sequence[float], values: Sequence[float]) -> float:
+    """The exponent p of a least-squares fit ``values ∝ sizes^p`` (in log-log)."""
+    x, y = np.log(np.asarray(sizes, float)), np.log(np.asarray(values, float))
+    if x.size < 2:
+        return float("nan")
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def large_exponents(rows: Sequence[LargeRow]) -> dict:
+    """Fitted exponents of the per-sample time (wall, CPU) and of the memory against L.
+
+    The memory is the peak above the interpreter's size after the imports.
+    """
+    sizes = [row.L for row in rows]
+    return {
+        "time": fit_exponent(sizes, [row.fast for row in rows]),
+        "cpu": fit_exponent(sizes, [row.fast_cpu for row in rows]),
+        "memory": fit_exponent(sizes, [row.peak_rss_mb - row.base_rss_mb for row in rows]),
+        "floor": 3.0,
+    }
+
+
+# ---------------------------------------------------------------------------- MPI
 @dataclass(frozen=True)
 class MpiBenchRow:
     """Throughput of one study run with ``ranks`` MPI ranks."""
@@ -115,7 +332,6 @@ class MpiBenchRow:
 def mpiexec_path() -> str:
     """The ``mpiexec`` of this environment (the PyPI MPICH beside the interpreter)."""
     import shutil
-    import sys
     from pathlib import Path
 
     local = Path(sys.executable).parent / "mpiexec"
@@ -140,9 +356,6 @@ def bench_mpi(
     MPI start-up and imports. The efficiency is relative to the first entry of
     ``ranks`` scaled to one rank. The stores of all runs must agree bit for bit.
     """
-    import json
-    import subprocess
-    import sys
     import tempfile
     from pathlib import Path
 

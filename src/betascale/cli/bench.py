@@ -13,17 +13,31 @@ def register(subparsers) -> None:
         "bench",
         help="time the fast solver against Kwant (one process, one BLAS thread)",
         description=(
-            "Time the per-sample transmission of the fast solver and of the Kwant reference "
-            "(built once, disorder through params) on the same samples of the orthogonal "
-            "class (E=1, W=2, periodic), in one process with one BLAS thread, and print the "
-            "seconds, the kwant/fast ratio and the peak memory."
+            "Time, for each symmetry class (orthogonal, unitary, symplectic SU(2); E=1, W=2), "
+            "the set-up and the per-sample transmission of the fast solver and of the Kwant "
+            "reference (built once, disorder through params) on the same samples, in one "
+            "process with one BLAS thread, and print the seconds, the kwant/fast ratio, the "
+            "agreement and the peak memory. --large adds the fast solver alone at large L "
+            "(orthogonal), each size in a fresh process, with fitted exponents and a breakdown."
         ),
     )
     parser.add_argument(
         "--sizes", type=int, nargs="+", default=[64, 128, 256], help="sizes L (L x L samples)"
     )
     parser.add_argument(
-        "--large", action="store_true", help="add L = 512 and 1024 (fast solver only)"
+        "--classes",
+        nargs="+",
+        choices=("orthogonal", "unitary", "symplectic"),
+        default=["orthogonal", "unitary", "symplectic"],
+        help="symmetry classes to time (default: all three)",
+    )
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="add L = 512, 1024, 2048, 4096 (fast solver, orthogonal, a fresh process each)",
+    )
+    parser.add_argument(
+        "--large-max", type=int, default=4096, help="largest L of --large (default 4096)"
     )
     parser.add_argument("--repeats", type=int, default=3, help="fast samples per size")
     parser.add_argument("--kwant-repeats", type=int, default=1, help="Kwant samples per size")
@@ -41,50 +55,122 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--study", default="bench-mpi", help="study for --mpi (file or built-in name)"
     )
-    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the rows as JSON (a list; with --large an object of the three tables)",
+    )
     parser.set_defaults(func=run)
 
 
+def _cell(value, fmt: str, width: int) -> str:
+    return f"{value:{width}{fmt}}" if value is not None else f"{'-':>{width}}"
+
+
+def _show_class_row(row) -> None:
+    print(
+        f"{row.model:>11} {row.L:>6d} {row.setup_fast:9.3f} {row.fast:9.3f} {row.fast_cpu:9.3f} "
+        f"{_cell(row.kwant, '.3f', 9)} {_cell(row.ratio, '.1f', 11)} "
+        f"{_cell(row.max_rel_diff, '.1e', 11)} {row.peak_rss_mb:12.0f}",
+        flush=True,
+    )
+
+
+def _show_large_row(row) -> None:
+    print(
+        f"{row.L:>6d} {row.setup:9.2f} {row.setup_cpu:9.2f} {row.fast:9.2f} {row.fast_cpu:9.2f} "
+        f"{row.peak_rss_mb:12.0f} {row.estimated_mb:10.0f} {row.mumps_estimated_mb:10.0f}",
+        flush=True,
+    )
+
+
+def _show_breakdown(rows) -> None:
+    rows = [row for row in rows if row.breakdown]
+    if not rows:
+        return
+    print("\n# breakdown of one sample (wall s); floor: MUMPS factorization alone, SCOTCH order")
+    print(
+        f"{'L':>6} {'assemble':>9} {'factor+S':>9} {'interface':>10} {'rest':>7} {'total':>8} "
+        f"{'floor':>8} {'total/floor':>12}"
+    )
+    for row in rows:
+        b = row.breakdown
+        rest = b["total"] - b["assemble"] - b.get("factor", 0.0) - b.get("interface", 0.0)
+        ratio = b["total"] / row.floor if row.floor else float("nan")
+        print(
+            f"{row.L:>6d} {b['assemble']:9.2f} {b.get('factor', 0.0):9.2f} "
+            f"{b.get('interface', 0.0):10.2f} {rest:7.2f} {b['total']:8.2f} "
+            f"{row.floor or float('nan'):8.2f} {ratio:12.2f}"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the solver benchmark (or the MPI one) and print its table."""
+    """Run the solver benchmark (or the MPI one) and print its tables."""
     if args.mpi:
         return run_mpi(args)
-    from betascale.benchmark import BENCH_SPEC, BENCH_W, bench_solvers
     from betascale.errors import InputError
 
-    sizes = sorted(set(args.sizes) | ({512, 1024} if args.large else set()))
-    if min(sizes) < 2 or args.repeats < 1 or args.kwant_repeats < 1:
+    if min(args.sizes) < 2 or args.repeats < 1 or args.kwant_repeats < 1:
         raise InputError("sizes must be >= 2 and repeats >= 1")
-    kwant_sizes = [L for L in args.sizes if L <= args.kwant_max]
-    threads = os.environ.get("OPENBLAS_NUM_THREADS", "?")
-    if not args.json:
-        print(
-            f"# {BENCH_SPEC.describe()}, W={BENCH_W:g}; one process, BLAS threads={threads}; "
-            "median seconds per sample (set-up excluded)"
-        )
-        print(
-            f"{'L':>6} {'setup s':>9} {'fast s':>9} {'kwant s':>9} {'kwant/fast':>11} "
-            f"{'max |dT|/T':>11} {'peak RSS MB':>12}"
-        )
-
-    def show(row) -> None:
-        if args.json:
-            return
-        kw = f"{row.kwant:9.3f}" if row.kwant is not None else f"{'-':>9}"
-        ratio = f"{row.ratio:11.1f}" if row.ratio is not None else f"{'-':>11}"
-        diff = f"{row.max_rel_diff:11.1e}" if row.max_rel_diff is not None else f"{'-':>11}"
-        print(
-            f"{row.L:>6d} {row.setup_fast:9.3f} {row.fast:9.3f} {kw} {ratio} {diff} "
-            f"{row.peak_rss_mb:12.0f}",
-            flush=True,
-        )
-
-    rows = bench_solvers(
-        sizes, kwant_sizes, repeats=args.repeats, kwant_repeats=args.kwant_repeats, report=show
-    )
+    class_rows = _run_classes(args)
+    large_rows, exponents = _run_large(args) if args.large else ([], None)
     if args.json:
-        print(json.dumps([row.to_dict() for row in rows]))
+        rows = [row.to_dict() for row in class_rows]
+        if args.large:  # a new shape only with the new option
+            rows = {"classes": rows, "large": [row.to_dict() for row in large_rows]}
+            rows["exponents"] = exponents
+        print(json.dumps(rows))
     return 0
+
+
+def _run_classes(args: argparse.Namespace) -> list:
+    from betascale.benchmark import BENCH_CLASSES, BENCH_W, bench_classes
+
+    if not args.json:
+        threads = os.environ.get("OPENBLAS_NUM_THREADS", "?")
+        print(f"# W={BENCH_W:g}; one process, BLAS threads={threads}; median s per sample")
+        for name in args.classes:
+            print(f"#   {name}: {BENCH_CLASSES[name].describe()}")
+        print(
+            f"{'class':>11} {'L':>6} {'setup s':>9} {'fast s':>9} {'fast cpu':>9} "
+            f"{'kwant s':>9} {'kwant/fast':>11} {'max|dT|/T':>11} {'peak RSS MB':>12}"
+        )
+    return bench_classes(
+        sorted(set(args.sizes)),
+        kwant_max=args.kwant_max,
+        repeats=args.repeats,
+        kwant_repeats=args.kwant_repeats,
+        classes=args.classes,
+        report=None if args.json else _show_class_row,
+    )
+
+
+def _run_large(args: argparse.Namespace) -> tuple[list, dict]:
+    from betascale.benchmark import BENCH_SPEC, LARGE_SIZES, bench_large, large_exponents
+
+    sizes = [L for L in LARGE_SIZES if L <= args.large_max]
+    if not args.json:
+        print(f"\n# large samples: {BENCH_SPEC.describe()}, fast solver, a fresh process each")
+        print(
+            f"{'L':>6} {'setup s':>9} {'setup cpu':>9} {'sample s':>9} {'cpu s':>9} "
+            f"{'peak RSS MB':>12} {'est. MB':>10} {'MUMPS MB':>10}"
+        )
+
+    def skip(L: int, reason: str) -> None:
+        if not args.json:
+            print(f"{L:>6d}  skipped: {reason}", flush=True)
+
+    rows = bench_large(sizes, report=None if args.json else _show_large_row, skip=skip)
+    exponents = large_exponents(rows) if len(rows) >= 2 else None
+    if not args.json:
+        if exponents:
+            print(
+                f"# fitted over L = {', '.join(str(r.L) for r in rows)}: time ~ "
+                f"L^{exponents['time']:.2f} (cpu L^{exponents['cpu']:.2f}), peak memory above "
+                f"the imports ~ L^{exponents['memory']:.2f}; floor: L^3 (nested dissection)"
+            )
+        _show_breakdown(rows)
+    return rows, exponents
 
 
 def run_mpi(args: argparse.Namespace) -> int:

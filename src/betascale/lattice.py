@@ -1,0 +1,314 @@
+"""The clean sparse matrix A₀ = E − H₀ of a geometry, assembled from the lattice definition.
+
+:mod:`betascale.models` defines the models through Kwant (value functions on a
+``kwant.Builder``); Kwant stays the definition and the reference. Building and
+finalizing a Kwant system of a million sites takes a minute in Python, so the fast
+solver assembles the same matrix here, vectorized with NumPy, from the same
+ingredients: :func:`~betascale.models.clean_hopping_x`,
+:func:`~betascale.models.clean_hopping_y` and the Peierls factor
+``exp(-2 pi i phi y)`` of the x-bonds (Landau gauge). The tests compare the result
+entry by entry, bit for bit, with Kwant's ``hamiltonian_submatrix``.
+
+Conventions
+-----------
+* Orbital ``((x M + y) norbs + o)`` belongs to site (x, y), orbital o: x-major, the
+  order of the sites in the finalized Kwant system of
+  :func:`~betascale.models.build_system` (checked when that system is built).
+* The pattern is canonical (CSR order: rows ascending, columns ascending within a
+  row, no duplicates) and holds exactly Kwant's non-zero entries of ``H₀`` (Kwant
+  drops entries that are exactly zero), the whole diagonal (the on-site disorder)
+  and, for the SU(2) model, every entry of the 2x2 bond blocks (the random bonds,
+  zero in A₀).
+* ``H[b, a]`` is the hopping from site a to site b and ``H[a, b]`` its Hermitian
+  conjugate, as in :mod:`betascale.models`.
+
+A sample's values (:meth:`CleanMatrix.sample_values`) are A₀'s values with the
+on-site energies subtracted on the diagonal and, for the SU(2) model, the bond
+matrices R added (``A[to, from] = R``, times the Peierls factor on x-bonds, and
+``A[from, to] = R†``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from betascale.models import (
+    Disorder,
+    ModelSpec,
+    _peierls,
+    clean_hopping_x,
+    clean_hopping_y,
+)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One neighbour of a row's site: a rectangle of row sites and their 2x2 (or 1x1) blocks.
+
+    ``blocks[y or 0]`` holds the values of A in the block (row orbital, column
+    orbital); ``template`` marks its stored entries; ``shift`` is the column site
+    minus the row site.
+    """
+
+    name: str
+    xs: slice
+    ys: slice
+    shift: int
+    blocks: np.ndarray  # (number of y or 1, norbs, norbs), values of A
+    template: np.ndarray  # (norbs, norbs) bool
+
+
+def _hopping_blocks(spec: ModelSpec, M: int) -> tuple[np.ndarray, np.ndarray]:
+    """H-values of the x-bond at each height y, shape (M or 1, n, n), and of a y-bond (1, n, n).
+
+    The x-hopping is computed as Kwant's value function computes it
+    (``hop * exp(-2 pi i phi y)``), so that the entries agree bit for bit.
+    """
+    n = spec.norbs
+    hop_x, hop_y = clean_hopping_x(spec), clean_hopping_y(spec)
+    if spec.flux == 0:
+        hx = np.asarray(hop_x, dtype=complex).reshape(1, n, n)
+    else:
+        hx = np.array([np.asarray(hop_x * _peierls(spec, y), dtype=complex) for y in range(M)])
+        hx = hx.reshape(M, n, n)
+    hy = np.asarray(hop_y, dtype=complex).reshape(1, n, n)
+    return hx, hy
+
+
+def _slots(spec: ModelSpec, L: int, M: int, upper: bool) -> list[_Slot]:
+    """The neighbour slots of a row, in ascending column order (see :func:`assemble`)."""
+    n = spec.norbs
+    hx, hy = _hopping_blocks(spec, M)
+    if spec.random_bonds:  # SU(2): whole blocks stored, values added per sample
+        tx = ty = np.ones((n, n), dtype=bool)
+        hx, hy = np.zeros_like(hx[:1]), np.zeros_like(hy)
+    else:
+        tx, ty = hx[0] != 0, hy[0] != 0
+
+    def fwd(h):  # A[to, from] = -H[to, from]
+        return -h
+
+    def bwd(h):  # A[from, to] = -conj(H[to, from]).T
+        return -np.conj(h).transpose(0, 2, 1)
+
+    every, periodic = slice(0, None), spec.bc == "periodic"
+    diag = np.full((1, n, n), 0.0, dtype=complex)
+    diag[0][np.diag_indices(n)] = spec.E
+    slots = [
+        _Slot("x-", slice(1, L), every, -M, fwd(hx), tx),
+        _Slot("y+wrap", every, slice(M - 1, M), -(M - 1), bwd(hy), ty.T) if periodic else None,
+        _Slot("y-", every, slice(1, M), -1, fwd(hy), ty),
+        _Slot("self", every, every, 0, diag, np.eye(n, dtype=bool)),
+        _Slot("y+", every, slice(0, M - 1), 1, bwd(hy), ty.T),
+        _Slot("y-wrap", every, slice(0, 1), M - 1, fwd(hy), ty) if periodic else None,
+        _Slot("x+", slice(0, L - 1), every, M, bwd(hx), tx.T),
+    ]
+    slots = [slot for slot in slots if slot is not None]
+    if upper:  # the columns of these slots are >= the row (the self block is diagonal)
+        slots = [slot for slot in slots if slot.shift >= 0]
+    return slots
+
+
+@dataclass(frozen=True, eq=False)
+class CleanMatrix:
+    """The clean A₀ = E − H₀ of one geometry in canonical CSR order (see the module docstring).
+
+    Build it with :func:`assemble`.
+
+    Attributes
+    ----------
+    spec, L, M
+        The model and the size.
+    upper
+        Whether only the upper triangle (column >= row) is stored, as MUMPS reads a
+        symmetric matrix.
+    indptr, cols, values
+        The CSR arrays: row r holds the entries ``indptr[r]:indptr[r+1]``.
+    onsite_positions
+        Position of each diagonal entry, in orbital order (``[x, y, o]`` raveled).
+    bond_positions
+        SU(2) model only: positions of ``A[to, from]`` and ``A[from, to]`` for every
+        entry (i, j) of every bond, ordered as
+        ``concatenate([bonds_x.reshape(-1, 2, 2), bonds_y.reshape(-1, 2, 2)]).ravel()``.
+    x_phases
+        SU(2) model with flux: the Peierls factor of the x-bonds at each height y.
+    """
+
+    spec: ModelSpec
+    L: int
+    M: int
+    upper: bool
+    indptr: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    onsite_positions: np.ndarray
+    bond_positions: tuple[np.ndarray, np.ndarray] | None = None
+    x_phases: np.ndarray | None = None
+
+    @property
+    def norbs(self) -> int:
+        """Orbitals per site."""
+        return self.spec.norbs
+
+    @property
+    def size(self) -> int:
+        """Number of orbitals (rows of A)."""
+        return self.L * self.M * self.norbs
+
+    @property
+    def nnz(self) -> int:
+        """Number of stored entries."""
+        return int(self.indptr[-1])
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Row index of every stored entry (int32), in the canonical order."""
+        counts = np.diff(self.indptr)
+        return np.repeat(np.arange(self.size, dtype=np.int32), counts)
+
+    def orbital_index(self) -> np.ndarray:
+        """Orbital indices ``[x, y, orbital]`` of this matrix."""
+        return orbital_index(self.L, self.M, self.norbs)
+
+    def interface_orbitals(self, lead: int) -> np.ndarray:
+        """Orbitals of the column that lead 0 (x = 0) or lead 1 (x = L − 1) attaches to.
+
+        In the order ``(y, orbital)``, the order of the self-energy of
+        :func:`betascale.models.finalized_lead` (and of its reversed copy).
+        """
+        width = self.M * self.norbs
+        start = 0 if lead == 0 else (self.L - 1) * width
+        return np.arange(start, start + width, dtype=np.int64)
+
+    def sample_values(self, disorder: Disorder) -> np.ndarray:
+        """The values of A = E − H of one sample, in the canonical pattern (a new array)."""
+        data = self.values.copy()
+        data[self.onsite_positions] -= np.repeat(disorder.onsite.ravel(), self.norbs)
+        if self.bond_positions is not None:
+            bonds_x = disorder.bonds_x
+            if self.x_phases is not None:
+                bonds_x = bonds_x * self.x_phases[None, :, None, None]
+            r = np.concatenate([bonds_x.reshape(-1, 2, 2), disorder.bonds_y.reshape(-1, 2, 2)])
+            fwd, bwd = self.bond_positions
+            data[fwd] += r.ravel()  # A[to, from] = -H[to, from] = R
+            data[bwd] += np.conj(r).ravel()  # A[from, to] = R^dagger
+        return data
+
+    def to_sparse(self, values: np.ndarray | None = None) -> sp.csr_array:
+        """The stored entries (these values, or A₀'s) as a SciPy CSR array."""
+        data = self.values if values is None else values
+        return sp.csr_array((data, self.cols, self.indptr), shape=(self.size, self.size))
+
+    def full(self, values: np.ndarray | None = None) -> sp.csr_array:
+        """The whole matrix (mirrored from the upper triangle if only that is stored)."""
+        a = self.to_sparse(values)
+        if not self.upper:
+            return a
+        return (a + sp.triu(a, k=1).T).tocsr()
+
+
+def orbital_index(L: int, M: int, norbs: int) -> np.ndarray:
+    """Orbital indices ``[x, y, orbital]``: ``(x M + y) norbs + orbital``."""
+    return np.arange(L * M * norbs, dtype=np.int64).reshape(L, M, norbs)
+
+
+def assemble(spec: ModelSpec, L: int, M: int, upper: bool = False) -> CleanMatrix:
+    """Assemble the clean A₀ = E − H₀ of an ``L x M`` sample of ``spec``.
+
+    Parameters
+    ----------
+    spec
+        The model.
+    L, M
+        Sample length and width (not checked here; see
+        :func:`betascale.models.validate_geometry`).
+    upper
+        Store only the upper triangle (for MUMPS' symmetric mode); not for the
+        SU(2) model.
+
+    Notes
+    -----
+    Each row's entries come from up to seven neighbour slots taken in ascending
+    column order: x−1, the periodic y-bond across the seam (row y = M−1), y−1, the
+    site itself, y+1, the seam again (row y = 0) and x+1. Two passes over the slots
+    (count, then fill) give the CSR arrays without sorting.
+    """
+    if upper and spec.random_bonds:
+        raise ValueError("the SU(2) model has random bonds: assemble the full matrix")
+    n = spec.norbs
+    slots = _slots(spec, L, M, upper)
+    counts = np.zeros((L, M, n), dtype=np.int64)
+    for slot in slots:
+        counts[slot.xs, slot.ys] += slot.template.sum(axis=1)
+    indptr = np.zeros(L * M * n + 1, dtype=np.int64)
+    np.cumsum(counts.ravel(), out=indptr[1:])
+    del counts
+    nnz = int(indptr[-1])
+    cols = np.empty(nnz, dtype=np.int32 if L * M * n < 2**31 else np.int64)
+    values = np.empty(nnz, dtype=float if spec.is_real else complex)
+    fill = indptr[:-1].reshape(L, M, n).copy()
+    positions: dict[str, np.ndarray] = {}
+    for slot in slots:
+        positions[slot.name] = _fill_slot(slot, M, n, fill, cols, values)
+    del fill
+    bonds = _bond_positions(positions, spec.bc) if spec.random_bonds else None
+    phases = None
+    if spec.random_bonds and spec.flux != 0:
+        phases = np.array([_peierls(spec, y) for y in range(M)])
+    onsite = positions["self"].ravel()  # one entry per row orbital: (x, y, o) order
+    return CleanMatrix(spec, L, M, upper, indptr, cols, values, onsite, bonds, phases)
+
+
+def _fill_slot(
+    slot: _Slot, M: int, n: int, fill: np.ndarray, cols: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """Write one slot's entries at the next free positions of their rows.
+
+    Returns the positions, shape ``(rows x, rows y, stored entries of a block)``, the
+    block's entries in C order (row orbital, then column orbital).
+    """
+    t_row, t_col = np.nonzero(slot.template)  # ordered by (row orbital, column orbital)
+    per_row = slot.template.sum(axis=1)
+    rank = np.arange(t_row.size) - np.concatenate([[0], np.cumsum(per_row)[:-1]])[t_row]
+    base = fill[slot.xs, slot.ys]  # (Lk, Mk, n), a view
+    pos = base[..., t_row] + rank  # (Lk, Mk, entries)
+    x = np.arange(fill.shape[0])[slot.xs]
+    y = np.arange(M)[slot.ys]
+    col_site = (x[:, None] * M + y[None, :]) + slot.shift
+    cols[pos] = (col_site[..., None] * n + t_col).astype(cols.dtype, copy=False)
+    blocks = slot.blocks[:, t_row, t_col]  # (My or 1, entries)
+    if values.dtype.kind == "f":  # the orthogonal class: the blocks are real
+        blocks = blocks.real
+    if blocks.shape[0] > 1:
+        blocks = blocks[slot.ys]
+    values[pos] = blocks[None, :, :]
+    base += per_row  # advances `fill` in place
+    return pos
+
+
+def _bond_positions(positions: dict, bc: str) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the SU(2) bond entries, forward and backward, in the Disorder order.
+
+    A forward entry (i, j) of a bond is ``A[to_i, from_j]`` (in the row of the bond's
+    ``to`` site); the backward one is ``A[from_j, to_i]`` (row of ``from``, column
+    orbital i), hence the transposes.
+    """
+    positions = {k: p.reshape(*p.shape[:2], 2, 2) for k, p in positions.items() if k != "self"}
+    x_fwd = positions["x-"]  # rows x+1: bond (x, y)
+    x_bwd = positions["x+"].transpose(0, 1, 3, 2)  # rows x: bond (x, y)
+    y_fwd = [positions["y-"]]  # rows y+1: bond (x, y)
+    y_bwd = [positions["y+"]]  # rows y: bond (x, y)
+    if bc == "periodic":  # the bond (x, M-1) -> (x, 0) across the seam
+        y_fwd.append(positions["y-wrap"])
+        y_bwd.append(positions["y+wrap"])
+    y_fwd = np.concatenate(y_fwd, axis=1)
+    y_bwd = np.concatenate(y_bwd, axis=1).transpose(0, 1, 3, 2)
+    fwd = np.concatenate([x_fwd.ravel(), y_fwd.ravel()])
+    bwd = np.concatenate([x_bwd.ravel(), y_bwd.ravel()])
+    return fwd, bwd
+
+
+__all__ = ["CleanMatrix", "assemble", "orbital_index"]

@@ -1,0 +1,200 @@
+"""The one module that touches MUMPS: python-mumps, and Kwant's MUMPS wrapper.
+
+python-mumps (https://gitlab.kwant-project.org/kwant/python-mumps) exposes a
+``Context`` with an ``analyze``/``factor`` cycle and, through its MUMPS instance,
+the control arrays ICNTL/CNTL of the MUMPS users' guide (MUMPS 5.5, sec. 6). The
+fast solver needs more than its public methods give, all of it here:
+
+* the Schur complement onto given indices (ICNTL(19) = 1, a centralized dense
+  block in a buffer of ours), with the factors discarded (ICNTL(31) = 1): only
+  the Schur complement is wanted;
+* the analysis done once per geometry and reused, and each sample's values handed
+  to the instance without re-converting the pattern (python-mumps' ``set_matrix``
+  copies and re-indexes the whole pattern on every call);
+* optional MUMPS controls (:class:`MumpsOptions`) for the measurements of
+  ``betascale bench``.
+
+:func:`solve_regular` uses Kwant's own MUMPS wrapper (``kwant.linalg.mumps``), the
+route Kwant itself solves with.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from mumps import MUMPSError  # raised when MUMPS fails (python-mumps' error type)
+
+
+@dataclass(frozen=True)
+class MumpsOptions:
+    """Extra MUMPS controls, by their number in the MUMPS users' guide.
+
+    ``icntl`` entries are set before the analysis (e.g. 14: memory relaxation in
+    percent; 35: block low-rank factorization; 37: compressed contribution
+    blocks; 22: out-of-core), ``cntl`` entries before each factorization (e.g. 7:
+    the block low-rank tolerance). The default is MUMPS' defaults.
+    """
+
+    icntl: Mapping[int, int] = field(default_factory=dict)
+    cntl: Mapping[int, float] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """A short label such as ``ICNTL(35)=2 CNTL(7)=1e-12`` (``defaults`` if empty)."""
+        parts = [f"ICNTL({k})={v}" for k, v in sorted(self.icntl.items())]
+        parts += [f"CNTL({k})={v:g}" for k, v in sorted(self.cntl.items())]
+        return " ".join(parts) or "defaults"
+
+
+def available_ordering(name: str) -> str:
+    """``name`` if this MUMPS build has that ordering, else ``"auto"``."""
+    import mumps
+
+    return name if name in mumps.possible_orderings() else "auto"
+
+
+def _context(size: int, rows, cols, values: np.ndarray, symmetric: bool):
+    """A python-mumps context holding the pattern (rows, cols) with ``values``."""
+    import mumps
+
+    ctx = mumps.Context()
+    ctx.set_matrix(sp.coo_array((values, (rows, cols)), shape=(size, size)), symmetric=symmetric)
+    return ctx
+
+
+def _apply(ctx, options: MumpsOptions, cntl: bool) -> None:
+    inst = ctx.mumps_instance
+    for key, value in (options.cntl if cntl else options.icntl).items():
+        (inst.cntl if cntl else inst.icntl)[key] = value
+
+
+class SchurFactorizer:
+    """A MUMPS instance for one pattern, factorizing to the Schur complement onto ``indices``.
+
+    The analysis (ordering) is done once, here, on ``values0``; :meth:`factor`
+    reuses it for every new set of values in the same pattern. The result of
+    :meth:`factor` is therefore a function of the values alone, whatever was
+    factorized before.
+
+    Parameters
+    ----------
+    size
+        Order of the matrix.
+    rows, cols
+        The pattern (0-based), in a fixed order; for ``symmetric`` the upper
+        triangle only.
+    values0
+        Values for the analysis (float64: real arithmetic; complex128: complex).
+    indices
+        The Schur orbitals (0-based), in the order of the result's rows and columns.
+    symmetric
+        Use MUMPS' symmetric (LDLᵀ) mode.
+    ordering
+        The fill-reducing ordering (see :func:`available_ordering`).
+    options
+        Extra MUMPS controls.
+    """
+
+    def __init__(
+        self,
+        size: int,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        values0: np.ndarray,
+        indices: np.ndarray,
+        symmetric: bool,
+        ordering: str,
+        options: MumpsOptions | None = None,
+    ) -> None:
+        import mumps
+
+        self.options = MumpsOptions() if options is None else options
+        self.dtype = values0.dtype
+        ctx = _context(size, rows, cols, values0, symmetric)
+        inst = ctx.mumps_instance
+        index = mumps.mumps._makemumps_index_array(np.asarray(indices))
+        self.schur = np.empty((index.size, index.size), dtype=values0.dtype)
+        ctx.schur_indices, ctx.schur_complement = index, self.schur  # kept alive by ctx
+        inst.icntl[19] = 1  # centralized Schur complement, in our buffer
+        inst.set_schur(self.schur, index)
+        inst.icntl[31] = 1  # discard the factors: only the Schur complement is needed
+        _apply(ctx, self.options, cntl=False)
+        self._ooc = self.options.icntl.get(22, 0) == 1
+        start = time.perf_counter()
+        ctx.analyze(ordering=ordering)
+        self.analysis_seconds = time.perf_counter() - start
+        self._ctx = ctx
+
+    def factor(self, values: np.ndarray) -> np.ndarray:
+        """Factorize with ``values`` (in the pattern's order); return the Schur buffer.
+
+        The buffer is overwritten by the next call. For ``symmetric`` only its
+        lower triangle (in C order) is set.
+        """
+        ctx = self._ctx
+        if values.dtype != self.dtype or not values.flags.c_contiguous or values.ndim != 1:
+            raise ValueError("values must be a contiguous 1-d array of the analysed dtype")
+        ctx.data = values  # python-mumps keeps the arrays MUMPS points to alive
+        ctx.mumps_instance.set_assembled_matrix(ctx.n, ctx.row, ctx.col, values)
+        _apply(ctx, self.options, cntl=True)
+        ctx.factor(reuse_analysis=True, ooc=self._ooc)
+        return self.schur
+
+    @property
+    def statistics(self) -> dict:
+        """MUMPS' analysis estimates and the last factorization's figures (MB, flops)."""
+        ctx = self._ctx
+        out = {
+            "ordering": ctx.analysis_stats.ordering,
+            "estimated_mb_incore": ctx.analysis_stats.est_mem_incore,
+            "estimated_flops": ctx.analysis_stats.est_flops,
+        }
+        if hasattr(ctx, "factor_stats"):
+            out["factor_mb"] = ctx.factor_stats.memory
+            out["factor_flops"] = ctx.factor_stats.flops
+        return out
+
+
+def factor_only(
+    size: int,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    values: np.ndarray,
+    symmetric: bool,
+    ordering: str,
+) -> tuple[float, float]:
+    """Analyse and factorize once, without a Schur complement, factors discarded.
+
+    The floor of the fast solver (its nested-dissection factorization alone).
+    Returns the seconds of the analysis and of the factorization.
+    """
+    ctx = _context(size, rows, cols, values, symmetric)
+    with ctx:
+        ctx.mumps_instance.icntl[31] = 1
+        start = time.perf_counter()
+        ctx.analyze(ordering=ordering)
+        middle = time.perf_counter()
+        ctx.factor(reuse_analysis=True)
+        return middle - start, time.perf_counter() - middle
+
+
+def solve_regular(matrix: sp.sparray, rhs: np.ndarray, ordering: str) -> np.ndarray:
+    """Solve ``matrix @ x = rhs`` (complex) with Kwant's MUMPS wrapper."""
+    import kwant.linalg.mumps as kwant_mumps
+
+    context = kwant_mumps.MUMPSContext()
+    context.factor(sp.coo_matrix(matrix), ordering=ordering)
+    return context.solve(rhs)
+
+
+__all__ = [
+    "MUMPSError",
+    "MumpsOptions",
+    "SchurFactorizer",
+    "available_ordering",
+    "factor_only",
+    "solve_regular",
+]

@@ -1,0 +1,69 @@
+"""Tests of betascale.solvers.mumps_adapter: the Schur complement MUMPS returns."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from betascale.solvers.mumps_adapter import (
+    MumpsOptions,
+    SchurFactorizer,
+    available_ordering,
+    factor_only,
+    solve_regular,
+)
+
+
+def random_sparse(n: int, complex_: bool, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a = sp.random_array((n, n), density=0.2, rng=rng).toarray() + n * np.eye(n)
+    if complex_:
+        a = a + 1j * sp.random_array((n, n), density=0.2, rng=rng).toarray()
+    return a
+
+
+def dense_schur(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    rest = np.setdiff1d(np.arange(a.shape[0]), keep)
+    return a[np.ix_(keep, keep)] - a[np.ix_(keep, rest)] @ np.linalg.solve(
+        a[np.ix_(rest, rest)], a[np.ix_(rest, keep)]
+    )
+
+
+@pytest.mark.parametrize("symmetric", [True, False])
+def test_schur_complement_matches_dense_algebra(symmetric):
+    a = random_sparse(30, complex_=not symmetric)
+    if symmetric:
+        a = a + a.T
+    keep = np.array([0, 3, 29, 7])
+    stored = sp.triu(sp.coo_array(a)) if symmetric else sp.coo_array(a)
+    schur = SchurFactorizer(
+        30, stored.row, stored.col, stored.data, keep, symmetric, available_ordering("scotch")
+    )
+    s = schur.factor(np.ascontiguousarray(stored.data)).copy()
+    if symmetric:  # only the lower triangle is set
+        s = np.tril(s) + np.tril(s, -1).T
+    assert np.allclose(s, dense_schur(a, keep), atol=1e-12)
+    again = schur.factor(np.ascontiguousarray(stored.data))
+    assert np.array_equal(np.tril(again) if symmetric else again, np.tril(s) if symmetric else s)
+    assert schur.statistics["estimated_flops"] > 0
+
+
+def test_factor_refuses_values_of_another_dtype():
+    a = sp.coo_array(random_sparse(10, complex_=True))
+    schur = SchurFactorizer(10, a.row, a.col, a.data, np.array([0, 1]), False, "auto")
+    with pytest.raises(ValueError, match="dtype"):
+        schur.factor(a.data.real.copy())
+
+
+def test_factor_only_and_solve_regular():
+    a = sp.coo_array(random_sparse(20, complex_=True, seed=2))
+    seconds = factor_only(20, a.row, a.col, a.data, False, "auto")
+    assert all(t >= 0 for t in seconds)
+    b = np.arange(20.0) + 0j
+    assert np.allclose(a.toarray() @ solve_regular(a, b, "auto"), b)
+
+
+def test_options_describe_themselves():
+    assert MumpsOptions().describe() == "defaults"
+    label = MumpsOptions({35: 2}, {7: 1e-12}).describe()
+    assert label == "ICNTL(35)=2 CNTL(7)=1e-12"
+    assert available_ordering("no-such-ordering") == "auto"

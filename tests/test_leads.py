@@ -1,0 +1,90 @@
+"""Tests of betascale.leads: every route gives Kwant's self-energies of the attached leads."""
+
+import numpy as np
+import pytest
+
+import betascale.leads as leads_module
+from betascale.leads import KWANT_LEAD_MAX_ORBITALS, lead_self_energies, transverse_modes
+from betascale.models import ModelSpec, build_system
+from betascale.thresholds import open_channels
+
+
+def kwant_sigmas(spec, L, M):
+    """Self-energies of the leads attached to Kwant's system, and its channel count."""
+    fsyst = build_system(spec, L, M).fsyst
+    sigmas = [np.asarray(lead.selfenergy(spec.E)) for lead in fsyst.leads]
+    return sigmas, fsyst.leads[0].modes(spec.E)[0].velocities.size // 2
+
+
+def check_against_kwant(leads, spec, M):
+    (ref_left, ref_right), n = kwant_sigmas(spec, 3, M)
+    assert leads.N == n == open_channels(spec, M)
+    assert np.allclose(leads.sigma_left, ref_left, atol=1e-12, rtol=0)
+    assert np.allclose(leads.sigma_right, ref_right, atol=1e-12, rtol=0)
+    for u, sigma in ((leads.u_left, ref_left), (leads.u_right, ref_right)):
+        gamma = 1j * (sigma - sigma.conj().T)
+        assert u.shape[1] == n
+        assert np.allclose(u @ u.conj().T, gamma, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("spec", "M"),
+    [
+        (ModelSpec(), 7),
+        (ModelSpec(bc="periodic"), 7),
+        (ModelSpec(bc="periodic", E=0.3), 8),
+        (ModelSpec(E=-2.7), 20),
+        (ModelSpec("su2", E=0.4), 9),
+        (ModelSpec("su2", bc="periodic"), 10),
+    ],
+)
+def test_closed_form_equals_kwant(spec, M):
+    leads = lead_self_energies(spec, M, route="closed")
+    assert leads.route == "closed"
+    check_against_kwant(leads, spec, M)
+
+
+@pytest.mark.parametrize(
+    ("spec", "M"),
+    [
+        (ModelSpec(flux=0.05), 10),
+        (ModelSpec(flux=2 / 7, bc="periodic", E=0.7), 7),
+        (ModelSpec("su2", flux=0.05), 8),
+        (ModelSpec("ando", E=0.5), 6),
+        (ModelSpec("ando", flux=0.1, E=0.5), 6),
+    ],
+)
+def test_wide_lead_routes_equal_kwant(spec, M, monkeypatch):
+    # Wide leads with flux are solved once and spinless (the right lead is the
+    # transpose of the left one; SU(2) leads are spinless leads times 1).
+    monkeypatch.setattr(leads_module, "KWANT_LEAD_MAX_ORBITALS", 0)
+    check_against_kwant(lead_self_energies(spec, M), spec, M)
+
+
+def test_small_leads_take_kwant_bit_for_bit():
+    spec = ModelSpec("su2", bc="periodic")
+    M = KWANT_LEAD_MAX_ORBITALS // 2
+    leads = lead_self_energies(spec, M)
+    assert leads.route == "kwant"
+    (ref_left, ref_right), _ = kwant_sigmas(spec, 2, M)
+    assert np.array_equal(leads.sigma_left, ref_left)
+    assert np.array_equal(leads.sigma_right, ref_right)
+    assert lead_self_energies(ModelSpec(), KWANT_LEAD_MAX_ORBITALS + 1).route == "closed"
+
+
+@pytest.mark.parametrize("bc", ["hardwall", "periodic"])
+@pytest.mark.parametrize("M", [3, 8, 9])
+def test_transverse_modes_are_orthonormal_eigenvectors(bc, M):
+    phi, eps = transverse_modes(bc, M)
+    h = -(np.eye(M, k=1) + np.eye(M, k=-1))
+    if bc == "periodic":
+        h[0, -1] = h[-1, 0] = -1
+    assert np.allclose(phi.T @ phi, np.eye(M), atol=1e-13)
+    assert np.allclose(h @ phi, phi * eps, atol=1e-13)
+
+
+def test_bad_route_is_refused():
+    with pytest.raises(ValueError, match="no closed-form"):
+        lead_self_energies(ModelSpec(flux=0.1), 5, route="closed")
+    with pytest.raises(ValueError, match="route must be"):
+        lead_self_energies(ModelSpec(), 5, route="fast")
