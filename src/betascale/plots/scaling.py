@@ -20,31 +20,14 @@ from betascale import theory
 from betascale.analysis import STAT_LABELS, STAT_SYMBOLS, StoreAnalysis
 from betascale.errors import InputError
 from betascale.plots import CLASS_COLORS, PALETTE, figure_style, save_figure
-
-#: Colours for the disorder strengths (the palette without yellow and black).
-W_COLORS = PALETTE[:6]
-#: Markers cycled with the colours, so that W stay distinguishable in grey print.
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
-#: Colour of the analytic curves in single-class figures.
-THEORY_COLOR = "#000000"
-
-_CLASS_SHORT = {"orthogonal": "O", "unitary": "U", "symplectic": "S"}
-
-
-def _w_styles(Ws: Sequence[float]) -> dict[float, dict]:
-    """Colour and marker per W: the palette for up to six W, else viridis."""
-    Ws = sorted(Ws)
-    if len(Ws) <= len(W_COLORS):
-        colors = list(W_COLORS[: len(Ws)])
-    else:
-        import matplotlib
-
-        cmap = matplotlib.colormaps["viridis"]
-        colors = [cmap(v) for v in np.linspace(0.0, 0.8, len(Ws))]
-    return {
-        w: {"color": c, "marker": MARKERS[i % len(MARKERS)]}
-        for i, (w, c) in enumerate(zip(Ws, colors, strict=True))
-    }
+from betascale.plots.common import (
+    MARKERS,
+    THEORY_COLOR,
+    error_bars,
+    log_if_wide,
+    span,
+    w_styles,
+)
 
 
 def _ci_text(an: StoreAnalysis) -> str:
@@ -59,53 +42,6 @@ def _beta_axis_label(stat: str) -> str:
     if stat == "typical":  # ln exp<ln g> = <ln g>
         return r"$\beta = d\langle\ln g\rangle\,/\,d\ln L$"
     return rf"$\beta = d\ln {STAT_SYMBOLS[stat]}\,/\,d\ln L$"
-
-
-def _tick_text(v: float, _pos=None) -> str:
-    """Plain numbers (for axes spanning less than three decades)."""
-    return f"{v:g}" if v > 0 else ""
-
-
-def _tick_math(v: float, _pos=None) -> str:
-    """Mathtext: plain numbers from 0.01 to 1000, powers of ten beyond."""
-    if v <= 0:
-        return ""
-    if 1e-2 <= v < 1e3:
-        return f"${v:g}$"
-    k = math.floor(math.log10(v) + 1e-9)
-    m = v / 10**k
-    return f"$10^{{{k}}}$" if abs(m - 1) < 1e-6 else f"${m:g}\\times10^{{{k}}}$"
-
-
-def _log_if_wide(ax, lo: float, hi: float, axis: str = "x", ratio: float = 8.0) -> bool:
-    """Use a log scale when the data span more than ``ratio``; return whether it did.
-
-    Over less than three decades the axis is labelled at 1, 2, 5 x 10^k with plain
-    numbers; minor ticks stay unlabelled.
-    """
-    if not (lo > 0 and hi / lo > ratio):
-        return False
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
-    target = ax.xaxis if axis == "x" else ax.yaxis
-    decades = math.log10(hi / lo)
-    if decades < 3:
-        target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    elif decades > 8:
-        target.set_major_locator(LogLocator(base=10, numticks=6))
-    target.set_major_formatter(FuncFormatter(_tick_text if decades < 3 else _tick_math))
-    target.set_minor_formatter(NullFormatter())
-    return True
-
-
-def _span(values: np.ndarray, log: bool, pad: float = 0.08) -> tuple[float, float]:
-    lo, hi = float(np.min(values)), float(np.max(values))
-    if log:
-        f = (hi / lo) ** pad if hi > lo else 1.3
-        return lo / f, hi * f
-    d = (hi - lo) * pad if hi > lo else max(abs(hi), 1.0) * 0.1
-    return lo - d, hi + d
 
 
 def _wl_label(model: str) -> str:
@@ -129,7 +65,7 @@ def plot_g_of_L(an: StoreAnalysis):
         from matplotlib.lines import Line2D
 
         fig, ax = plt.subplots()
-        styles = _w_styles(an.W)
+        styles = w_styles(an.W)
         allG = []
         for w in an.W:
             ens = [e for e in an.ensembles if e.W == w]
@@ -144,7 +80,7 @@ def plot_g_of_L(an: StoreAnalysis):
                 gwl = theory.g_weak_localization(Lf, G[0], an.model, ell=L.min())
                 ax.plot(np.log(Lf), gwl, ls="--", lw=1.0, color=st["color"], zorder=2)
         allG = np.concatenate(allG)
-        log = _log_if_wide(ax, allG.min(), allG.max(), axis="y", ratio=20)
+        log = log_if_wide(ax, allG.min(), allG.max(), axis="y", ratio=20)
         ax.set_xlabel(r"$\ln L$  ($L$ in lattice constants)")
         ax.set_ylabel(_g_axis_label(an.stat))
         ax.set_title(an.title)
@@ -167,14 +103,6 @@ def plot_g_of_L(an: StoreAnalysis):
 
 
 # --------------------------------------------------------------- 2. beta(g)
-def _error_bars(pts) -> tuple[np.ndarray, np.ndarray]:
-    """Asymmetric error bars (2, n) of G and beta from the bootstrap intervals."""
-    xerr = np.array([[p.G - p.G_interval[0], p.G_interval[1] - p.G] for p in pts]).T
-    yerr = np.array([[p.beta - p.beta_interval[0], p.beta_interval[1] - p.beta] for p in pts]).T
-    # a percentile interval can miss the point estimate in a skewed bootstrap
-    return np.clip(xerr, 0, None), np.clip(yerr, 0, None)
-
-
 def _beta_errorbars(ax, an: StoreAnalysis, styles: dict, gmin: float = 0.0) -> None:
     pts = [p for p in an.betas.points if p.G >= gmin]
     for w in an.W:
@@ -183,7 +111,7 @@ def _beta_errorbars(ax, an: StoreAnalysis, styles: dict, gmin: float = 0.0) -> N
             continue
         G = np.array([p.G for p in sel])
         b = np.array([p.beta for p in sel])
-        xerr, yerr = _error_bars(sel)
+        xerr, yerr = error_bars(sel)
         ax.errorbar(
             G,
             b,
@@ -202,13 +130,13 @@ def _beta_limits(
     pts = [p for p in an.betas.points if p.G >= gmin]
     gx = np.array([v for p in pts for v in p.G_interval])
     by = np.array([v for p in pts for v in (*p.beta_interval, 0.0)])
-    return _span(gx, log), _span(by, False, pad=0.12)
+    return span(gx, log), span(by, False, pad=0.12)
 
 
 def _draw_beta_panel(ax, an: StoreAnalysis, styles: dict, gmin: float = 0.0) -> bool:
     """Points (with G >= gmin), analytic curves and fit; return whether it shaded."""
     G = np.array([p.G for p in an.betas.points if p.G >= gmin])
-    log = _log_if_wide(ax, G.min(), G.max())
+    log = log_if_wide(ax, G.min(), G.max())
     (x0, x1), (y0, y1) = _beta_limits(an, log, gmin)
     fit = an.fit
     gg = np.geomspace(x0, x1, 300)
@@ -267,7 +195,7 @@ def plot_beta(an: StoreAnalysis):
         else:
             fig, ax = plt.subplots(figsize=(5.6, 3.9))
             axz = None
-        styles = _w_styles(an.W)
+        styles = w_styles(an.W)
         shaded = _draw_beta_panel(ax, an, styles)
         ax.set_ylabel(_beta_axis_label(an.stat))
         if axz is None:
@@ -316,7 +244,7 @@ def _pm_tex(v: float, e: float) -> str:
 def plot_collapse(an: StoreAnalysis):
     """Figure 3: the (G, beta) points of all W against one smooth curve.
 
-    Top: the points with the single polynomial curve of the one-parameter-scaling
+    Top: the points with the single smooth curve of the one-parameter-scaling
     test (:func:`betascale.analysis.scaling_test`). Bottom: the pulls
     ``(beta - curve)/sigma`` per W. The legend quotes chi²/dof of one curve and of
     separate curves per W, and the p-value of their difference.
@@ -332,26 +260,14 @@ def plot_collapse(an: StoreAnalysis):
             figsize=(5.6, 4.6),
             gridspec_kw={"height_ratios": [3, 1.3], "hspace": 0.06},
         )
-        styles = _w_styles(an.W)
+        styles = w_styles(an.W)
         G = an.betas.G
-        log = _log_if_wide(ax, G.min(), G.max())
+        log = log_if_wide(ax, G.min(), G.max())
         (x0, x1), (y0, y1) = _beta_limits(an, log)
         ax.axhline(0.0, color="0.6", lw=0.7, zorder=1)
         if sc.defined:
             gg = np.geomspace(x0, x1, 300)
-            ax.plot(
-                gg,
-                sc.curve(gg),
-                color=THEORY_COLOR,
-                lw=1.2,
-                label=(
-                    f"one curve: {_curve_name(sc.n_knots)}\n"
-                    f"$\\chi^2/\\mathrm{{dof}}$: one curve {sc.chi2_single:.1f}/{sc.dof_single},"
-                    f"\nper-$W$ curves {sc.chi2_separate:.1f}/{sc.dof_separate}; "
-                    f"$\\Delta\\chi^2$ test $p = {sc.p_value:.2g}$"
-                ),
-                zorder=2,
-            )
+            ax.plot(gg, sc.curve(gg), color=THEORY_COLOR, lw=1.2, label=_curve_label(sc), zorder=2)
         _beta_errorbars(ax, an, styles)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
@@ -363,31 +279,45 @@ def plot_collapse(an: StoreAnalysis):
             bbox_to_anchor=(1.02, 0.5),
             title_fontsize=8.5,
         )
-        axr.axhline(0.0, color="0.6", lw=0.7)
-        if sc.defined:
-            pulls = np.asarray(sc.pulls)
-            W = an.betas.W
-            for w in an.W:
-                sel = W == w
-                st = styles[w]
-                axr.plot(G[sel], pulls[sel], ls="none", **st)
-            lim = max(3.0, 1.15 * float(np.max(np.abs(pulls))))
-            axr.set_ylim(-lim, lim)
-            axr.axhspan(-1, 1, color="0.92", lw=0, zorder=0)
-        else:
-            axr.text(
-                0.5,
-                0.5,
-                f"scaling test not defined: {sc.reason}",
-                transform=axr.transAxes,
-                ha="center",
-                va="center",
-                fontsize=8.5,
-            )
-            axr.set_yticks([])
+        _draw_pulls(axr, an, styles)
         axr.set_ylabel(r"pull ($\sigma$)")
         axr.set_xlabel(_g_axis_label(an.stat))
     return fig
+
+
+def _curve_label(sc) -> str:
+    """Legend of the single curve: its form, both chi² and the p-value of the test."""
+    return (
+        f"one curve: {_curve_name(sc.n_knots)}\n"
+        f"$\\chi^2/\\mathrm{{dof}}$: one curve {sc.chi2_single:.1f}/{sc.dof_single},"
+        f"\nper-$W$ curves {sc.chi2_separate:.1f}/{sc.dof_separate}; "
+        f"$\\Delta\\chi^2$ test $p = {sc.p_value:.2g}$"
+    )
+
+
+def _draw_pulls(axr, an: StoreAnalysis, styles: dict) -> None:
+    """The pulls ``(beta - curve)/sigma`` per W, or why the test is not defined."""
+    sc = an.scaling
+    axr.axhline(0.0, color="0.6", lw=0.7)
+    if sc.defined:
+        G, W, pulls = an.betas.G, an.betas.W, np.asarray(sc.pulls)
+        for w in an.W:
+            sel = W == w
+            axr.plot(G[sel], pulls[sel], ls="none", **styles[w])
+        lim = max(3.0, 1.15 * float(np.max(np.abs(pulls))))
+        axr.set_ylim(-lim, lim)
+        axr.axhspan(-1, 1, color="0.92", lw=0, zorder=0)
+    else:
+        axr.text(
+            0.5,
+            0.5,
+            f"scaling test not defined: {sc.reason}",
+            transform=axr.transAxes,
+            ha="center",
+            va="center",
+            fontsize=8.5,
+        )
+        axr.set_yticks([])
 
 
 def _curve_name(n_knots: int) -> str:
@@ -429,10 +359,10 @@ def plot_distribution(
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(5.6, 3.6))
-        styles = _w_styles(sorted({w for w, _ in at}))
+        styles = w_styles(sorted({w for w, _ in at}))
         single_W = len({w for w, _ in at}) == 1
         if single_W:
-            lstyles = _w_styles([x for _, x in at])
+            lstyles = w_styles([x for _, x in at])
         for w, x in at:
             T = an.samples(w, x)
             v = np.log(T[T > 0]) if quantity == "lnT" else T
@@ -463,6 +393,37 @@ def plot_distribution(
 
 
 # ---------------------------------------------------------------- compare
+def _compare_limits(ax, analyses: Sequence[StoreAnalysis]) -> tuple[float, float, float, float]:
+    """``(x0, x1, y0, y1)`` holding every store's points (a log G axis if they span decades)."""
+    allG = np.concatenate([a.betas.G for a in analyses])
+    log = log_if_wide(ax, allG.min(), allG.max())
+    lims = [_beta_limits(a, log) for a in analyses]
+    x0 = min(lim[0][0] for lim in lims)
+    x1 = max(lim[0][1] for lim in lims)
+    y0 = min(lim[1][0] for lim in lims)
+    y1 = max(lim[1][1] for lim in lims)
+    return x0, x1, y0, y1
+
+
+def _draw_compare_points(ax, an: StoreAnalysis, k: int, color) -> None:
+    """The beta points of store ``k``: its class's colour, its own marker."""
+    pts = an.betas.points
+    xerr, yerr = error_bars(pts)
+    name = f"{an.name}: " if an.name else ""
+    ax.errorbar(
+        np.array([p.G for p in pts]),
+        np.array([p.beta for p in pts]),
+        xerr=xerr,
+        yerr=yerr,
+        ls="none",
+        color=color,
+        marker=MARKERS[k % len(MARKERS)],
+        mfc="white" if k >= len(CLASS_COLORS) else color,
+        label=f"{name}{an.title}",
+        zorder=3,
+    )
+
+
 def plot_compare(analyses: Sequence[StoreAnalysis]):
     """The headline figure: beta(G) of several stores with their analytic curves.
 
@@ -477,20 +438,12 @@ def plot_compare(analyses: Sequence[StoreAnalysis]):
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(5.8, 4.0))
-        allG = np.concatenate([a.betas.G for a in analyses])
-        log = _log_if_wide(ax, allG.min(), allG.max())
-        lims = [_beta_limits(a, log) for a in analyses]
-        x0 = min(lim[0][0] for lim in lims)
-        x1 = max(lim[0][1] for lim in lims)
-        y0 = min(lim[1][0] for lim in lims)
-        y1 = max(lim[1][1] for lim in lims)
+        x0, x1, y0, y1 = _compare_limits(ax, analyses)
         ax.axhline(0.0, color="0.5", lw=0.8, zorder=1)
         gg = np.geomspace(x0, x1, 300)
-        drawn = set()
         for k, an in enumerate(analyses):
             color = CLASS_COLORS.get(an.model, PALETTE[k % len(PALETTE)])
-            if an.model not in drawn:
-                drawn.add(an.model)
+            if an.model not in {a.model for a in analyses[:k]}:  # each class's curve once
                 ax.plot(
                     gg,
                     theory.beta(gg, an.model, 1),
@@ -500,26 +453,7 @@ def plot_compare(analyses: Sequence[StoreAnalysis]):
                     label=f"{an.model}: {theory.formula(an.model, 1)}",
                     zorder=2,
                 )
-            pts = an.betas.points
-            G = np.array([p.G for p in pts])
-            b = np.array([p.beta for p in pts])
-            xerr = np.array([[p.G - p.G_interval[0], p.G_interval[1] - p.G] for p in pts]).T
-            yerr = np.array(
-                [[p.beta - p.beta_interval[0], p.beta_interval[1] - p.beta] for p in pts]
-            ).T
-            name = f"{an.name}: " if an.name else ""
-            ax.errorbar(
-                G,
-                b,
-                xerr=xerr,
-                yerr=yerr,
-                ls="none",
-                color=color,
-                marker=MARKERS[k % len(MARKERS)],
-                mfc="white" if k >= len(CLASS_COLORS) else color,
-                label=f"{name}{an.title}",
-                zorder=3,
-            )
+            _draw_compare_points(ax, an, k, color)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         stat = analyses[0].stat

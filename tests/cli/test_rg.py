@@ -1,4 +1,4 @@
-"""Tests of ``betascale rg`` (betascale.cli.rg) and of the RG figures."""
+"""Tests of ``betascale rg`` (betascale.cli.rg)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 
 from betascale import rg
 from betascale.cli import main
-from betascale.plots import rg as rg_plots
 
 
 def test_summary_text_reports_the_peak(capsys):
@@ -104,8 +103,12 @@ def test_diagram_writes_figures(capsys, tmp_path):
     assert len(list(out.iterdir())) == 4
 
 
-def test_rho_vs_temperature_with_runaway(tmp_path):
-    # n_v = 1 runs away inside the window: exercises the runaway markers.
-    paths = rg_plots.plot_rho_vs_temperature(1, tmp_path, rho0s=(0.1, 0.2), name="rt")
-    assert [p.name for p in paths] == ["rt.png", "rt.pdf"]
-    _check_files(paths)
+def test_text_is_the_trajectory_printed_and_json_its_to_dict(capsys):
+    assert main(["rg", "--nv", "1", "--rho0", "0.2", "--gamma0", "0.3", "--xi-max", "100"]) == 0
+    tr = rg.integrate_pf(0.2, 0.3, 1, 100.0)
+    assert capsys.readouterr().out == str(tr) + "\n"
+    assert (
+        main(["rg", "--nv", "1", "--rho0", "0.2", "--gamma0", "0.3", "--xi-max", "100", "--json"])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out) == tr.to_dict()

@@ -8,10 +8,11 @@ import matplotlib.colors as mcolors
 import numpy as np
 import pytest
 
-from betascale.analysis import analyze_table, synthetic_table
+from betascale.analysis import analyze_table
 from betascale.errors import InputError
 from betascale.plots import CLASS_COLORS
 from betascale.plots import scaling as sp
+from betascale.testing import synthetic_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -153,23 +154,3 @@ def test_compare_figure_colours_classes(tmp_path):
     assert all(p.stat().st_size > 5000 for p in paths)
     with pytest.raises(InputError, match="at least one store"):
         sp.plot_compare([])
-
-
-def test_many_W_get_distinct_colours_and_markers():
-    styles = sp._w_styles([0.5 * k for k in range(9)])
-    colors = {mcolors.to_hex(s["color"]) for s in styles.values()}
-    assert len(colors) == 9
-    assert len({s["marker"] for s in styles.values()}) == 9
-    few = sp._w_styles([1.0, 2.0])
-    assert [s["color"] for s in few.values()] == list(sp.W_COLORS[:2])
-
-
-def test_log_axis_labels_plain_numbers_over_few_decades(ortho):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots()
-    assert sp._log_if_wide(ax, 2.0, 40.0)
-    assert not sp._log_if_wide(ax, 2.0, 8.0)
-    assert sp._tick_text(20.0) == "20"
-    assert sp._tick_math(1e-6) == "$10^{-6}$" and sp._tick_math(0.5) == "$0.5$"
-    plt.close(fig)

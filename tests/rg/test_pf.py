@@ -1,4 +1,4 @@
-"""Tests of betascale.rg: the one-loop Punnoose–Finkel'stein flow and the seed's schematic flow.
+"""Tests of betascale.rg.pf: the one-loop Punnoose–Finkel'stein flow and its integration.
 
 The checks are independent of the integrator where possible: exact power series, the
 closed-form flow lines ρ(γ₂) (dividing the two equations removes ξ), ξ(γ₂) by
@@ -7,6 +7,7 @@ quadrature along those lines, and the analytic non-interacting solution.
 
 from __future__ import annotations
 
+import json
 import math
 from fractions import Fraction
 
@@ -16,6 +17,7 @@ from scipy.integrate import quad
 
 from betascale import rg
 from betascale.errors import InputError
+from betascale.serialization import dumps
 
 # ----------------------------------------------------------------- the triplet function
 
@@ -82,20 +84,6 @@ def test_bracket_zero_known_values():
         assert (1 + g) / g * math.log1p(g) == pytest.approx(ratio, rel=1e-13)
     assert rg.bracket_zero(1) == pytest.approx(2.0841041, abs=1e-6)
     assert rg.bracket_zero(2) == pytest.approx(0.4570852, abs=1e-6)
-
-
-# ------------------------------------------------------------------ exact flow lines
-
-
-@pytest.mark.parametrize("nv", [1, 2])
-def test_flow_invariant_derivative(nv):
-    g = np.array([-0.7, -0.2, 0.0, 0.3, 1.0, 4.0, 30.0])
-    h = 1e-5
-    dF = (rg.pf_flow_invariant(g + h, nv) - rg.pf_flow_invariant(g - h, nv)) / (2 * h)
-    np.testing.assert_allclose(dF, 2 * rg.pf_bracket(g, nv) / (1 + g) ** 2, rtol=1e-7, atol=1e-9)
-    m = 4 * nv * nv - 1
-    assert rg.pf_flow_invariant(math.inf, nv) == pytest.approx(-m * math.pi**2 / 3, rel=1e-15)
-    assert rg.pf_flow_invariant(1e9, nv) == pytest.approx(-m * math.pi**2 / 3, rel=1e-6)
 
 
 def _xi_along_flow_line(gamma_end, rho0, gamma0, nv):
@@ -272,82 +260,69 @@ def test_nv_integer_valued_float_is_accepted():
     assert rg.integrate_pf(0.1, 0.0, 2.0, xi_max=1.0).nv == 2
 
 
-# ------------------------------------------------------------- the schematic flow
+# ------------------------------------------------------------ the flow field, one bracket
 
 
-def test_schematic_resistance_is_stationary_on_gamma_equals_t_but_not_fixed():
-    t = np.array([0.05, 0.3, 1.0, 4.0])
-    gamma = rg.schematic_resistance_stationary_gamma(t)
-    np.testing.assert_array_equal(gamma, t)
-    dt, dg = rg.schematic_rhs(t, gamma)
-    np.testing.assert_array_equal(dt, 0.0)
-    np.testing.assert_allclose(dg, t**3)  # γ still grows: the line is crossed
-    for ti in t:
-        p = rg.classify_schematic_point(ti, ti)
-        assert p.kind == "resistance maximum"
-        assert p.resistance_stationary and not p.is_fixed_point
-    with pytest.raises(InputError):
-        rg.schematic_resistance_stationary_gamma(0.0)
+def test_flow_field_is_the_bracket_and_vectorizes():
+    rho, gamma2 = np.meshgrid(np.linspace(0, 0.5, 7), np.linspace(-0.5, 3, 9))
+    drho, dgam = rg.pf_flow_field(rho, gamma2, 2)
+    np.testing.assert_array_equal(drho, rho * rho * rg.pf_bracket(gamma2, 2))
+    np.testing.assert_array_equal(dgam, 0.5 * rho * (1 + gamma2) ** 2)
+    for r, g in ((0.2, 0.3), (0.05, -0.4)):
+        np.testing.assert_array_equal(rg.pf_rhs(0.0, np.array([r, g]), 2), rg.pf_flow_field(r, g))
+    drho, dgam = rg.pf_flow_field(rho, gamma2, 3, interactions=False)
+    np.testing.assert_array_equal(drho, 3 * rho * rho)
+    assert dgam.shape == rho.shape and np.all(dgam == 0)
+    with pytest.raises(InputError, match="nv"):
+        rg.pf_flow_field(0.1, 0.1, 0)
 
 
-def test_schematic_t_zero_is_a_line_of_fixed_points():
-    for gamma, kind, eig in (
-        (0.7, "fixed line, attractive", (-0.7, 0.0)),
-        (-0.4, "fixed line, repulsive", (0.0, 0.4)),
-        (0.0, "fixed line, marginal", (0.0, 0.0)),
-    ):
-        p = rg.classify_schematic_point(0.0, gamma)
-        assert p.is_fixed_point and p.dt_dl == 0 and p.dgamma_dl == 0
-        assert p.kind == kind
-        np.testing.assert_allclose(p.eigenvalues.real, eig, atol=1e-15)
+# ------------------------------------------------------------------ readable results
 
 
-def test_schematic_has_no_fixed_point_at_positive_resistance():
-    t, gamma = np.meshgrid(np.linspace(0.01, 3, 120), np.linspace(-3, 3, 121))
-    dt, dg = rg.schematic_rhs(t, gamma)
-    assert not np.any((np.abs(dt) < 1e-12) & (np.abs(dg) < 1e-12))
-    # γ > t: the resistance decreases (metallic side); γ < t: it grows.
-    assert np.all(dt[gamma > t] < 0)
-    assert np.all(dt[gamma < t] > 0)
-    assert rg.classify_schematic_point(0.2, 0.5).kind == "metallic"
-    assert rg.classify_schematic_point(0.5, 0.2).kind == "insulating"
+def test_trajectory_to_dict_is_the_json_summary():
+    tr = rg.integrate_pf(0.2, 0.3, 1, xi_max=100.0)
+    d = tr.to_dict()
+    assert list(d) == [
+        "nv",
+        "rho0",
+        "gamma0",
+        "xi_max",
+        "peak",
+        "rho_decreasing_from_start",
+        "runaway",
+        "end",
+        "bracket_zero_gamma2",
+        "rho_at_gamma2_runaway",
+    ]
+    assert d["peak"] == tr.peak.to_dict() and d["runaway"] == tr.runaway.to_dict()
+    assert d["peak"]["T_tau"] == pytest.approx(math.exp(-tr.peak.xi))
+    assert d["rho_at_gamma2_runaway"] == rg.pf_rho_at_runaway(0.2, 0.3, 1)
+    assert json.loads(dumps(d)) == d
+    full = tr.to_dict(samples=True)
+    assert full["xi"] == tr.xi.tolist() and len(full["rho"]) == len(full["gamma2"]) == tr.xi.size
 
 
-def test_schematic_trajectory_crosses_gamma_equals_t_and_flows_to_the_metal():
-    tr = rg.integrate_schematic(0.5, 0.3)
-    assert tr.runaway is None and tr.t_max is not None
-    assert tr.t_max.t == pytest.approx(tr.t_max.gamma, rel=1e-10)
-    before, after = tr.ell < tr.t_max.ell, tr.ell > tr.t_max.ell
-    assert np.all(np.diff(tr.t[before]) > 0)
-    assert np.all(tr.t[after] < tr.t_max.t)
-    # It ends on the attractive fixed line t = 0 at finite γ.
-    assert tr.t[-1] < 1e-10 * tr.t_max.t
-    assert np.all(np.diff(tr.gamma) > -1e-9)  # γ grows, up to dense-output noise
-    assert abs(tr.gamma[-1] - tr.gamma[len(tr.gamma) // 2]) < 1e-8
-    inv = rg.schematic_invariant(tr.t, tr.gamma)
-    np.testing.assert_allclose(inv, inv[0], rtol=1e-7)
+def test_trajectory_and_events_print_readably():
+    tr = rg.integrate_pf(0.2, 0.3, 1, xi_max=100.0)
+    text = str(tr)
+    lines = text.splitlines()
+    assert lines[0].startswith("one-loop RG flow (Punnoose & Finkel'stein), n_v = 1")
+    assert "rho0 = 0.2, gamma2_0 = 0.3" in lines[0]
+    assert str(tr.peak) in text and str(tr.runaway) in text
+    assert str(tr.peak).startswith("rho peaks at xi = ")
+    assert str(tr.runaway).startswith("gamma2 runs away (> 1000) at xi = ")
+    assert "as gamma2 -> infinity" in lines[-1]
+    assert all(len(line) < 100 for line in lines)
+    no_run = str(rg.integrate_pf(0.2, 0.3, 2))
+    assert "no runaway up to xi = 60" in no_run
 
 
-def test_schematic_without_interaction_runs_away_to_the_insulator():
-    t0 = 0.5  # γ = 0: dt/dℓ = t², t = t₀/(1 − t₀ ℓ)
-    tr = rg.integrate_schematic(t0, 0.0)
-    assert tr.t_max is None and tr.runaway is not None
-    assert tr.runaway.ell == pytest.approx(1 / t0 - 1 / rg.T_CAP, rel=1e-9)
-    np.testing.assert_allclose(tr.t, t0 / (1 - t0 * tr.ell), rtol=1e-7)
-
-
-def test_schematic_metallic_start_only_decreases():
-    tr = rg.integrate_schematic(0.3, 0.5, ell_max=20.0)
-    assert tr.t_max is None and tr.runaway is None
-    assert np.all(np.diff(tr.t) <= 1e-15)
-    assert tr.t[-1] < 1e-6
-
-
-def test_schematic_bad_input():
-    for kwargs in ({"t0": -1.0, "gamma0": 0.1}, {"t0": 0.1, "gamma0": math.nan}):
-        with pytest.raises(InputError):
-            rg.integrate_schematic(**kwargs)
-    with pytest.raises(InputError):
-        rg.integrate_schematic(0.1, 0.1, ell_max=0.0)
-    with pytest.raises(InputError):
-        rg.classify_schematic_point(-0.1, 0.2)
+def test_noninteracting_trajectory_prints_and_serializes():
+    tr = rg.integrate_pf(0.05, 0.0, 2, xi_max=5.0, interactions=False)
+    text = str(tr)
+    assert text.startswith("weak-localization flow (no interactions)")
+    assert "gamma2*" not in text and "rho grows without maximum" in text
+    d = tr.to_dict()
+    assert d["bracket_zero_gamma2"] is None and d["rho_at_gamma2_runaway"] is None
+    assert json.loads(dumps(d)) == d
