@@ -8,13 +8,17 @@
 #   4. MPICH and mpi4py from PyPI
 #   5. betascale itself, editable, with its dev tools
 #
-# A second run on a ready machine only checks and takes a few seconds.
+# Every Python package is installed at the version pinned in constraints.txt (the
+# versions the test suite passed with). A second run on a ready machine only checks
+# and takes a second; it redoes the installation when pyproject.toml, this script or
+# constraints.txt changed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${BETASCALE_VENV:-$here/.venv}
 python=${PYTHON:-python3}
 stamp=$venv/.betascale-ready
+constraints=$here/constraints.txt
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -38,21 +42,23 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
+pinned=("${pip[@]}" install -c "$constraints")
 
-# Fast path: everything already installed and the package metadata unchanged.
-fingerprint=$(cat "$here/pyproject.toml" "$0" | sha256sum | cut -c1-16)
+# Fast path: everything already installed, and the package metadata, this script and
+# the pinned versions unchanged.
+fingerprint=$(cat "$here/pyproject.toml" "${BASH_SOURCE[0]}" "$constraints" | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] \
    && "$venv/bin/python" -c "import kwant.linalg.mumps, mumps, mpi4py, betascale" 2>/dev/null; then
   say "environment ready ($venv)"
   exit 0
 fi
 
-"${pip[@]}" install --upgrade pip
+"${pinned[@]}" pip
 # -- 3. Kwant against Debian's MUMPS ------------------------------------------
+"${pinned[@]}" numpy scipy cython tinyarray setuptools wheel
 if ! "$venv/bin/python" -c "import kwant.linalg.mumps" 2>/dev/null; then
   say "building Kwant 1.5 from source against MUMPS (about 2 minutes)"
-  "${pip[@]}" install "numpy>=2" scipy "cython>=3" tinyarray setuptools wheel
-  "${pip[@]}" install --no-build-isolation -C--build-option=--cython "kwant==1.5.0"
+  "${pinned[@]}" --no-build-isolation -C--build-option=--cython kwant
 fi
 if ! "$venv/bin/python" -c "import kwant.linalg.mumps" 2>/dev/null; then
   say "ERROR: Kwant was installed but its MUMPS backend does not import."
@@ -63,11 +69,11 @@ fi
 
 # -- 4./5. MPI, python-mumps and the package ----------------------------------
 say "installing MPICH, mpi4py, python-mumps and betascale (editable)"
-"${pip[@]}" install mpich mpi4py
+"${pinned[@]}" mpich mpi4py
 # python-mumps (real and symmetric MUMPS factorizations, used by the fast solver)
 # builds from its sdist against the same Debian MUMPS.
-"${pip[@]}" install "python-mumps>=0.0.4"
-"${pip[@]}" install --no-build-isolation -e "$here[dev]"
+"${pinned[@]}" python-mumps
+"${pinned[@]}" --no-build-isolation -e "$here[dev]"
 
 "$venv/bin/python" -c "import kwant.linalg.mumps, mumps, mpi4py.MPI, betascale" || {
   say "ERROR: the installed environment does not import (kwant.linalg.mumps, mumps, mpi4py, betascale)"

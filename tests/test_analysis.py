@@ -20,11 +20,11 @@ from betascale.analysis import (
     fit_beta,
     format_pm,
     scaling_test,
-    synthetic_table,
     table_stats,
 )
 from betascale.errors import InputError
 from betascale.store import SampleTable
+from betascale.testing import synthetic_table
 
 Ls = (8, 16, 32, 64, 128)
 
@@ -36,7 +36,7 @@ def true_beta(model: str, g0: float, L1: int, L2: int) -> float:
 
 
 def subset(table: SampleTable, keep: np.ndarray) -> SampleTable:
-    return SampleTable(**{f.name: getattr(table, f.name)[keep] for f in dataclasses.fields(table)})
+    return table.select(keep)
 
 
 # ------------------------------------------------------------------ statistics
@@ -317,8 +317,9 @@ def test_other_bad_input():
     one = subset(table, (table.sample == 0) | (table.L != 8))
     with pytest.raises(InputError, match="W=1, L=8 has 1 sample"):
         analyze_table(one, "orthogonal")
-    with pytest.raises(InputError, match="gmin = 100 leaves 0"):
-        analyze_table(table, "orthogonal", gmin=100)
+    # a fit that does not apply is skipped with its reason (issue 11), not an error
+    skipped = analyze_table(table, "orthogonal", gmin=100, n_boot=50)
+    assert skipped.fit is None and "skipped: gmin = 100 leaves 0" in skipped.fit_note
     with pytest.raises(InputError, match="symmetry class"):
         analyze_table(table, "chiral")
     with pytest.raises(InputError, match="at least 20 replicates"):
@@ -334,7 +335,7 @@ def test_ballistic_samples():
     T = table.T.copy()
     T[3] = table.N[3]  # T = N: g infinite
     ballistic = dataclasses.replace(table, T=T)
-    with pytest.raises(InputError, match=r"W=1, L=8: 1 sample.*T = N.*use --stat mean_T"):
+    with pytest.raises(InputError, match=r"W=1, L=8: 1 sample.*T = N.*use the statistic mean_T"):
         analyze_table(ballistic, "orthogonal")
     an = analyze_table(ballistic, "orthogonal", stat="mean_T", n_boot=50)
     assert an.ensembles[0].n_ballistic == 1
@@ -365,5 +366,5 @@ def test_analysis_result_json_and_report():
 def test_analysis_without_fit():
     an = analyze_table(synthetic_table(n=20), "orthogonal", gmin=100, n_boot=50, fit=False)
     assert an.fit is None
-    assert "fit: not done" in an.report()
+    assert "fit of beta: not asked for" in an.report()
     assert an.to_dict()["fit"] is None

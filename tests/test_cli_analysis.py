@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from betascale.analysis import analyze_store, synthetic_table
+from betascale.analysis import analyze_store
 from betascale.cli import main
 from betascale.store import SampleRecord, Store
 from betascale.study import study_from_dict
+from betascale.testing import synthetic_table
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 RUN_INFO = {"versions": {"betascale": "test"}, "git_commit": None}
@@ -41,7 +42,7 @@ def make_store(
         {
             "name": path.stem,
             "model": model,
-            "E": 1.0,
+            "E": 1.1,  # no lead threshold at any width of the tests (E = 1 has some)
             "W": list(study_W or W),
             "L": list(study_L or L),
             "samples": N_SAMPLES,
@@ -50,7 +51,9 @@ def make_store(
         }
     )
     records = [
-        SampleRecord(float(w), int(x), int(m), int(i), float(t), int(n), 0.01)
+        SampleRecord(
+            float(w), int(x), int(m), int(i), float(t), int(n), 0.01, 0, None, study.flux[0]
+        )
         for w, x, m, i, t, n in zip(
             table.W, table.L, table.M, table.sample, table.T, table.N, strict=True
         )
@@ -75,7 +78,7 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
 def test_analyze_store_api(store):
     an = analyze_store(store, n_boot=100)
     assert an.model == "orthogonal" and an.name == "ortho"
-    assert an.title == "orthogonal, E=1, hardwall"
+    assert an.title == "Anderson model (orthogonal), E=1.1, hardwall"
     assert len(an.ensembles) == 12 and all(e.n == N_SAMPLES for e in an.ensembles)
     assert an.fit.a == pytest.approx(-1 / math.pi, abs=4 * an.fit.sigma_a)
 
@@ -109,7 +112,8 @@ def test_plot_writes_figures_and_prints_paths(store, tmp_path, capsys):
     status, out, _ = run_cli(capsys, "plot", store, "--out", out_dir, "--boot", 50, "--at", "2:64")
     assert status == 0
     paths = [Path(line) for line in out.split()]
-    assert len(paths) == 8
+    # four beta figures, and the weak-localization slope (the store has several sizes)
+    assert len(paths) == 8 + 2 and paths[-1].name == "wl_slope.pdf"
     for path in paths:
         assert path.parent == out_dir and path.stat().st_size > 5000
 
@@ -131,8 +135,8 @@ def test_compare_three_classes(tmp_path, capsys):
     status, out, _ = run_cli(capsys, "compare", *stores, "--out", tmp_path / "cmp", "--boot", 50)
     assert status == 0
     lines = out.splitlines()
-    assert lines[0].startswith("o: orthogonal") and "a = " in lines[0]
-    assert lines[1].startswith("u: unitary (flux 0.05)")
+    assert lines[0].startswith("o: Anderson model (orthogonal)") and "a = " in lines[0]
+    assert lines[1].startswith("u: Anderson model, flux 0.05 (unitary)")
     assert [Path(p).name for p in lines[-2:]] == ["compare_beta.png", "compare_beta.pdf"]
     assert all(Path(p).stat().st_size > 5000 for p in lines[-2:])
     # a store with no point above gmin is still drawn, with a note
@@ -170,8 +174,10 @@ def test_store_missing_a_W(tmp_path, capsys):
 
 
 def test_other_errors(store, tmp_path, capsys):
-    status, _, err = run_cli(capsys, "analyze", store, "--gmin", "40")
-    assert status == 2 and "gmin = 40 leaves 0 beta point(s)" in err and "lower --gmin" in err
+    # a fit that does not apply is skipped in one line, the rest is printed (issue 11)
+    status, out, _ = run_cli(capsys, "analyze", store, "--gmin", "40")
+    assert status == 0 and "fit of beta: skipped: gmin = 40 leaves 0 beta point(s)" in out
+    assert "lower gmin" in out and "ensembles" in out and "beta = d ln G" in out
     status, _, err = run_cli(capsys, "analyze", tmp_path / "nope.sqlite")
     assert status == 2 and "not found" in err
     status, _, err = run_cli(capsys, "plot", store, "--at", "9:64", "--out", tmp_path)
@@ -189,8 +195,8 @@ def test_scaling_fit_script(store, capsys):
     assert script["main"]([str(store), "--boot", "50", "--json"]) == 0
     (data,) = json.loads(capsys.readouterr().out)
     assert data["fit"]["a"] == pytest.approx(-1 / math.pi, abs=4 * data["fit"]["sigma_a"])
-    assert script["main"]([str(store), "--gmin", "99"]) == 2
-    assert "scaling_fit: error: gmin = 99" in capsys.readouterr().err
+    assert script["main"]([str(store), "--gmin", "99"]) == 0
+    assert "skipped: gmin = 99 leaves 0" in capsys.readouterr().out
 
 
 def test_compare_plots_script(store, tmp_path, capsys):

@@ -9,11 +9,9 @@ from betascale.errors import InputError
 from betascale.models import (
     ModelSpec,
     build_system,
-    check_energy,
     haar_su2,
     sample_key,
     sample_rng,
-    suggest_energy,
 )
 
 
@@ -165,7 +163,9 @@ def test_bad_geometry_is_refused_with_one_line(kwargs, size, fragment):
         ({"E": float("nan")}, "E must be finite"),
         ({"E": float("inf")}, "E must be finite"),
         ({"E": 5.0}, "outside the band"),
-        ({"flux": 0.1}, "only used by the unitary model"),
+        ({"model": "orthogonal", "flux": 0.1}, "orthogonal model has no flux"),
+        ({"hamiltonian": "su3"}, "hamiltonian must be one of"),
+        ({"hamiltonian": "su2", "model": "orthogonal"}, "contradicts"),
         ({"model": "symplectic", "soc": "ando", "S": 1.5}, "S must be in"),
         ({"bc": "open"}, "bc must be one of"),
     ],
@@ -182,31 +182,29 @@ def test_bad_disorder_strength_is_refused(W):
         system.draw_disorder(W, 1, 0)
 
 
-def test_threshold_suggestion_is_safe():
-    spec = ModelSpec(E=1.0)  # hardwall M = 5: (M + 1) divisible by 3, E = 1 is a threshold
-    safe = suggest_energy(spec, 5)
-    assert safe != 1.0 and abs(safe - 1.0) < 0.2
-    check_energy(ModelSpec(E=safe), 5)  # does not raise
-    build_system(ModelSpec(E=safe), 4, 5)
+def test_build_system_builds_nothing_heavy_until_asked():
+    system = build_system(ModelSpec("ando", E=0.5), 5, 6)
+    assert not system.has_fsyst
+    assert system.num_channels == 10  # from the leads, without the Kwant system
+    system.clean_matrix  # noqa: B018 (assembled on demand)
+    assert not system.has_fsyst
+    fsyst = system.fsyst  # built now, once
+    assert system.has_fsyst and system.fsyst is fsyst
+    assert len(fsyst.sites) == 30 and len(fsyst.leads) == 2
 
 
-def test_threshold_found_numerically_for_flux_leads():
-    # With flux the thresholds have no closed form here; they are found by counting
-    # channels. Find one by scanning, then ask for exactly that energy.
-    from betascale.models import _lead_only, lead_channels
+@pytest.mark.parametrize("spec", [ModelSpec(bc="periodic"), ModelSpec("su2")])
+def test_site_and_orbital_order_is_kwant_order(spec):
+    system = build_system(spec, 4, 7)
+    tags = np.array([site.tag for site in system.fsyst.sites])
+    assert np.array_equal(system.site_index[tags[:, 0], tags[:, 1]], np.arange(len(tags)))
+    orb = system.orbital_index()
+    assert orb.shape == (4, 7, spec.norbs)
+    assert np.array_equal(orb.ravel(), np.arange(4 * 7 * spec.norbs))
 
-    spec = ModelSpec("unitary", flux=0.1, E=0.5)
-    lead = _lead_only(spec, 6)
-    energies = np.linspace(0.3, 1.3, 201)
-    counts = [lead_channels(lead, e) for e in energies]
-    jump = next(i for i in range(200) if counts[i] != counts[i + 1])
-    lo, hi = energies[jump], energies[jump + 1]
-    for _ in range(60):  # bisect the threshold to machine precision
-        mid = 0.5 * (lo + hi)
-        try:
-            n_mid = lead_channels(lead, mid)
-        except RuntimeError:
-            break
-        lo, hi = (mid, hi) if n_mid == counts[jump] else (lo, mid)
-    with pytest.raises(InputError, match="subband threshold"):
-        check_energy(ModelSpec("unitary", flux=0.1, E=0.5 * (lo + hi)), 6)
+
+def test_num_channels_agrees_with_the_lead_modes():
+    for spec, M in [(ModelSpec(), 7), (ModelSpec(flux=0.1, E=0.7), 6), (ModelSpec("su2"), 7)]:
+        system = build_system(spec, 3, M)
+        assert system.num_channels == system.leads.N
+        assert system.num_channels == system.fsyst.leads[0].modes(spec.E)[0].velocities.size // 2

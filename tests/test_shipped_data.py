@@ -1,4 +1,9 @@
-"""The stores shipped in data/demo: complete, reproducible, and with the expected physics."""
+"""The stores shipped in data/demo: complete, reproducible, and with the expected physics.
+
+Reproducibility across platforms is to about 1e-12 relative, not bit for bit: other
+CPUs pick other BLAS kernels (the README's reproducibility contract). Bit-identity
+within one machine is tested in tests/ensemble (ranks, schedules, resumes).
+"""
 
 from pathlib import Path
 
@@ -13,6 +18,8 @@ from betascale.study import load_study
 
 DEMO = Path(__file__).parents[1] / "data" / "demo"
 CLASSES = ("orthogonal", "unitary", "symplectic")
+#: Samples agree to this relative precision across platforms (BLAS kernels).
+CROSS_PLATFORM_RTOL = 1e-12
 
 
 @pytest.fixture(scope="module", params=CLASSES)
@@ -26,12 +33,12 @@ def test_shipped_stores_are_complete_and_match_their_study_files():
         study = load_study(DEMO / f"demo-{model}.toml")
         with Store.open(DEMO / f"demo-{model}.sqlite") as store:
             assert store.study.physics() == study.physics()
-            assert store.missing_keys(study) == []
+            assert list(store.missing_keys(study)) == []
             assert store.failures() == []
 
 
 @pytest.mark.parametrize("model", CLASSES)
-def test_shipped_samples_are_reproduced_bit_for_bit(model):
+def test_shipped_samples_are_reproduced_to_1e_12(model):
     with Store.open(DEMO / f"demo-{model}.sqlite") as store:
         study, records = store.study, store.records()
     rng = np.random.default_rng(0)
@@ -39,8 +46,9 @@ def test_shipped_samples_are_reproduced_bit_for_bit(model):
     for record in picks:
         if record.L > 48:  # keep the test fast
             record = next(r for r in records if r.L == 24 and r.W == record.W)
-        solver = FastSolver(build_system(study.model, record.L, record.M))
-        assert solver.sample(record.W, study.seed, record.sample).T == record.T
+        solver = FastSolver(build_system(study.spec(record.flux), record.L, record.M))
+        T = solver.sample(record.W, study.seed, record.sample).T
+        assert T == pytest.approx(record.T, rel=CROSS_PLATFORM_RTOL)
 
 
 def test_sign_of_beta_is_the_expected_one(analysis):
@@ -81,12 +89,12 @@ def test_fitted_leading_coefficients_are_near_the_analytic_ones(analysis):
     assert fit.n_points >= 8
 
 
-def test_split_route_sample_is_reproduced_bit_for_bit():
+def test_split_route_sample_is_reproduced_to_1e_12():
     # (W=3, L=72, sample 454) of the symplectic demo is the near-singular sample
     # that the fast solver solves by its split route.
     with Store.open(DEMO / "demo-symplectic.sqlite") as store:
         study = store.study
         (record,) = [r for r in store.records() if (r.W, r.L, r.sample) == (3.0, 72, 454)]
     solver = FastSolver(build_system(study.model, 72, 72))
-    assert solver.sample(3.0, study.seed, 454).T == record.T
+    assert solver.sample(3.0, study.seed, 454).T == pytest.approx(record.T, rel=CROSS_PLATFORM_RTOL)
     assert solver.fallbacks == 1 and solver.regular_solves == 0

@@ -26,7 +26,7 @@ model = "orthogonal"
 E = 1.0
 bc = "hardwall"
 W = [2.0, 1]
-L = [32, 16, 64]
+L = [40, 16, 64]
 aspect = 1.0
 samples = 100
 seed = 7
@@ -64,7 +64,7 @@ def test_parse_valid_study():
     assert s.model == ModelSpec(model="orthogonal", E=1.0, bc="hardwall")
     assert s.W == (1.0, 2.0)  # sorted, ints accepted for floats
     assert all(type(w) is float for w in s.W)
-    assert s.L == (16, 32, 64)
+    assert s.L == (16, 40, 64)
     assert (s.samples, s.seed, s.aspect, s.solver) == (100, 7, 1.0, "fast")
 
 
@@ -75,7 +75,8 @@ def test_defaults_and_name_from_file_stem(tmp_path):
     )
     s = load_study(path)
     assert s.name == "my-study"
-    assert s.model.bc == "hardwall" and s.model.flux == 0.125
+    assert s.model.bc == "hardwall" and s.flux == (0.125,)
+    assert s.symmetry_classes() == {0.125: "unitary"}
     assert type(s.model.E) is float and s.model.E == 1.0
     assert s.aspect == 1.0 and s.solver == "fast"
 
@@ -89,7 +90,7 @@ def test_symplectic_ando_study():
 def test_template_with_default_unused_parameters_is_accepted():
     s = study(flux=0.0, soc="su2", S=0.5)
     assert s.model.model == "orthogonal"
-    assert "soc" not in s.to_dict() and "flux" not in s.to_dict()
+    assert "soc" not in s.to_dict() and "S" not in s.to_dict() and s.to_dict()["flux"] == 0.0
 
 
 def test_dict_and_toml_round_trip():
@@ -101,12 +102,12 @@ def test_dict_and_toml_round_trip():
 
 
 def test_keys_and_width():
-    s = study(W=[2.0, 1.0], L=[6, 4], samples=3, aspect=0.5)
-    keys = s.keys()
-    assert len(keys) == 2 * 2 * 3 and len(set(keys)) == len(keys)
-    assert keys[0] == (1.0, 4, 0) and keys[-1] == (2.0, 6, 2)
+    s = study(W=[2.0, 1.0], L=[8, 6], samples=3, aspect=0.5)
+    keys = list(s.keys())
+    assert len(keys) == 2 * 2 * 3 == s.num_samples() and len(set(keys)) == len(keys)
+    assert keys[0] == (1.0, 0.0, 6, 0) and keys[-1] == (2.0, 0.0, 8, 2)
     assert keys == sorted(keys)
-    assert s.width(6) == 3 and s.width(4) == 2
+    assert s.width(6) == 3 and s.width(8) == 4
     assert study(aspect=0.01).width(16) == 1
 
 
@@ -176,7 +177,15 @@ def test_wrong_type_names_key_and_type(changes, expected):
         ({"model": "orthogonl"}, "model must be one of orthogonal, unitary, symplectic"),
         ({"bc": "open"}, "bc must be one of hardwall, periodic"),
         ({"solver": "slow"}, "solver must be one of fast, kwant"),
-        ({"flux": 0.1}, "flux is only used by the unitary model"),
+        ({"flux": 0.1}, "the orthogonal model has no flux"),
+        ({"model": "symplectic", "hamiltonian": "anderson"}, "contradicts"),
+        ({"flux": [0.0, 0.0]}, "flux lists 0 more than once"),
+        ({"samples": 10**12}, "samples must be <= 1000000000"),
+        ({"L": [9223372036854775807]}, "L must be <= 1000000"),
+        ({"name": "x" * 300}, "name must be at most 100 characters"),
+        ({"name": "evil\x1b[31m"}, "name must be printable"),
+        ({"L": [128]}, "use a nearby energy such as E = "),
+        ({"E": 3.99, "L": [24]}, "no lead channel is open at E = 3.99"),
         ({"soc": "ando"}, "soc = 'ando' is only used by the symplectic model"),
         ({"S": 0.3}, "S = 0.3 is only used by the Ando spin-orbit model"),
         ({"E": 5.0}, "outside the band"),
@@ -209,23 +218,24 @@ def test_direct_construction_validates():
 
 # --------------------------------------------------------------- physics
 def test_physics_contains_everything_that_changes_a_sample():
-    physics = study(model="unitary", flux=0.25, aspect=2.0, solver="kwant").physics()
+    physics = study(model="symplectic", soc="ando", S=0.3, aspect=2.0, solver="kwant").physics()
     assert physics == {
-        "model": "unitary",
+        "hamiltonian": "ando",
         "E": 1.0,
         "bc": "hardwall",
-        "flux": 0.25,
+        "S": 0.3,
         "aspect": 2.0,
         "seed": 7,
         "solver": "kwant",
-    }
+    }  # the flux is a grid axis, like W and L
 
 
 def test_physics_hash_ignores_grid_but_not_physics():
     s = study()
     h = s.physics_hash()
     assert len(h) == 16 and int(h, 16) >= 0
-    assert study(W=[1.0, 5.0], L=[8, 16], samples=99, name="other").physics_hash() == h
+    assert study(W=[1.0, 5.0], L=[10, 16], samples=99, name="other").physics_hash() == h
+    assert study(model="unitary", flux=[0.0, 0.125]).physics_hash() == h
     assert study(E=1.5).physics_hash() != h
     assert study(seed=8).physics_hash() != h
 
@@ -237,31 +247,34 @@ def test_physics_hash_ignores_grid_but_not_physics():
         ({"bc": "periodic"}, "bc: hardwall (store) != periodic (study)"),
         ({"solver": "kwant"}, "solver: fast (store) != kwant (study)"),
         ({"seed": 8}, "seed: 7 (store) != 8 (study)"),
-        ({"aspect": 2.0}, "aspect: 1.0 (store) != 2.0 (study)"),
+        ({"aspect": 2.0, "L": [12]}, "aspect: 1.0 (store) != 2.0 (study)"),
     ],
 )
 def test_compare_physics_names_the_difference(changes, expected):
     assert compare_physics(study(), study(**changes)) == [expected]
 
 
-def test_compare_physics_model_and_flux():
-    diffs = compare_physics(study(), study(model="unitary", flux=0.1))
-    assert "model: orthogonal (store) != unitary (study)" in diffs
-    assert "flux: (unset) (store) != 0.1 (study)" in diffs
+def test_compare_physics_hamiltonian_and_flux():
+    diffs = compare_physics(study(), study(model="symplectic"))
+    assert diffs == ["hamiltonian: anderson (store) != su2 (study)"]
+    # orthogonal and unitary are the Anderson model without and with flux: one store
+    assert compare_physics(study(), study(model="unitary", flux=0.1)) == []
     unitary = study(model="unitary", flux=0.1)
-    assert compare_physics(unitary, study(model="unitary", flux=0.2)) == [
-        "flux: 0.1 (store) != 0.2 (study)"
-    ]
+    assert compare_physics(unitary, study(hamiltonian="anderson", flux=[0.2, 0.3])) == []
 
 
 def test_compare_physics_allows_grid_changes():
-    assert compare_physics(study(), study(W=[1.0, 3.0], L=[16, 32], samples=500)) == []
+    assert compare_physics(study(), study(W=[1.0, 3.0], L=[16, 40], samples=500)) == []
 
 
 def test_extended_is_union_of_grids():
-    merged = study(W=[1.0, 2.0], L=[16]).extended(study(W=[3.0], L=[8], samples=50))
-    assert merged.W == (1.0, 2.0, 3.0) and merged.L == (8, 16) and merged.samples == 50
+    merged = study(W=[1.0, 2.0], L=[16]).extended(study(W=[3.0], L=[10], samples=50))
+    assert merged.W == (1.0, 2.0, 3.0) and merged.L == (10, 16) and merged.samples == (50, 10)
+    assert study(samples=10).extended(study(samples=50)).samples == 50  # the larger, per size
     assert dataclasses.replace(merged, W=(1.0,), L=(16,), samples=10) == study()
+    scan = study(model="unitary", flux=0.1).extended(study(hamiltonian="anderson", flux=[0.0]))
+    assert scan.flux == (0.0, 0.1)
+    assert scan.symmetry_classes() == {0.0: "orthogonal", 0.1: "unitary"}
 
 
 # ---------------------------------------------------------- built-in studies
@@ -274,7 +287,7 @@ def test_builtin_tiny_study():
 
 
 def test_builtin_tiny_study_avoids_subband_thresholds():
-    from betascale.models import check_energy
+    from betascale.thresholds import check_energy
 
     s = load_study(builtin_study_path("tiny"))
     for L in s.L:

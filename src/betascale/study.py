@@ -1,32 +1,36 @@
-"""Study files: a disorder ensemble described in TOML and validated into a :class:`Study`.
+"""Studies: a disorder ensemble described in Python or TOML, validated when it is made.
 
-A study is a flat TOML file::
+A study is a flat TOML file (or the same keys as Python arguments)::
 
-    name = "orthogonal-demo"      # optional; default: the file's stem
-    model = "orthogonal"          # orthogonal | unitary | symplectic
+    name = "su2-transition"       # optional; default: the file's stem
+    hamiltonian = "su2"           # anderson | su2 | ando
     E = 1.0
-    bc = "hardwall"               # hardwall | periodic (default hardwall)
-    flux = 0.0                    # unitary only
-    soc = "su2"                   # symplectic only: su2 | ando
+    bc = "periodic"               # hardwall | periodic (default hardwall)
+    flux = [0.0, 0.002, 0.005]    # flux quanta per plaquette: one value or a list (default 0)
     S = 0.5                       # Ando model only
-    W = [1.0, 2.0]                # disorder strengths, >= 0
+    W = [5.8, 6.0]                # disorder strengths, >= 0
     L = [16, 32, 64]              # sample lengths, >= 2
     aspect = 1.0                  # M = max(1, round(aspect * L)); default 1
-    samples = 100                 # disorder samples per (W, L)
+    samples = 100                 # disorder samples per (W, flux, L)
     seed = 7                      # study seed, >= 0
     solver = "fast"               # fast | kwant (default fast)
 
-``model``, ``E``, ``W``, ``L``, ``samples`` and ``seed`` are required. Every check
-raises :class:`~betascale.errors.InputError` with a one-line message that names the
-file and the key: an unknown key (with a suggestion), a value of the wrong type
-(a boolean is not an integer), an empty or duplicated list, a value out of range.
-A model parameter that the chosen model does not use must keep its default value
-(``flux = 0``, ``soc = "su2"``, ``S = 0.5``), so a template may list them all but a
-setting that would be silently ignored is refused.
+``E``, ``W``, ``L``, ``samples``, ``seed`` and the Hamiltonian are required. The older
+naming by symmetry class, ``model = "orthogonal" | "unitary" | "symplectic"`` with
+``soc = "su2" | "ando"`` for the symplectic class, is still read (existing study files
+and stores keep working); the class of each flux value is derived
+(:attr:`betascale.models.ModelSpec.symmetry_class`).
 
-A sample is a pure function of (seed, W, L, M, index) and of the model physics, so
-two studies can share a results store if and only if :meth:`Study.physics` agrees
-(see :func:`compare_physics`); the grid (``W``, ``L``, ``samples``) may grow.
+A :class:`Study` is checked completely when it is made: types, ranges, and for every
+width and flux the lead (no subband threshold at E, at least one open channel, a
+flux that periodic boundaries can carry). Every check raises
+:class:`~betascale.errors.InputError` with a one-line message that names the key.
+Whether a geometry fits in the machine's memory is checked when the study is run.
+
+A sample is a pure function of (seed, W, L, M, index) and of the model physics; the
+flux acts on the same disorder. Two studies can share a results store if and only
+if :meth:`Study.physics` agrees (see :func:`compare_physics`); the grid (``W``,
+``flux``, ``L``, ``samples``) may grow.
 """
 
 from __future__ import annotations
@@ -38,45 +42,23 @@ import json
 import operator
 import re
 import tomllib
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from betascale.errors import InputError, require_finite
 from betascale.models import ModelSpec
+from betascale.solvers import SOLVERS
 
-#: The solvers a study may name.
-SOLVERS = ("fast", "kwant")
-
-#: Keys of a study file, in the order :meth:`Study.to_dict` writes them.
-KNOWN_KEYS = (
-    "name",
-    "model",
-    "E",
-    "bc",
-    "flux",
-    "soc",
-    "S",
-    "W",
-    "L",
-    "aspect",
-    "samples",
-    "seed",
-    "solver",
-)
-REQUIRED_KEYS = ("model", "E", "W", "L", "samples", "seed")
-
-#: Defaults of the model parameters that only some models use.
-_MODEL_DEFAULTS = {"bc": "hardwall", "flux": 0.0, "soc": "su2", "S": 0.5}
-
-_TOML_TYPE_NAMES = {
-    bool: "boolean",
-    int: "integer",
-    float: "float",
-    str: "string",
-    list: "array",
-    dict: "table",
-}
+#: Most samples per (W, flux, L) a study may ask for.
+MAX_SAMPLES = 10**9
+#: Largest sample length or width a study may name (the memory check at run time
+#: is stricter; this bound keeps every size a plain machine integer).
+MAX_SIZE = 10**6
+#: Longest study name (the default store file is named after it).
+MAX_NAME = 100
 
 
 # ----------------------------------------------------------------- the study
@@ -87,40 +69,63 @@ class Study:
     Parameters
     ----------
     name
-        A label; the default results store is named after it.
+        A label (printable, at most :data:`MAX_NAME` characters); the default
+        results store is named after it.
     model
-        The model physics (class, energy, boundary condition, flux, spin–orbit).
+        The Hamiltonian: family, energy, boundary condition, Ando strength. Its flux
+        is ignored in favour of ``flux`` (a model given with a flux and the default
+        ``flux`` scans that one value).
     W
         Disorder strengths (stored sorted, unique, each >= 0).
     L
         Sample lengths (stored sorted, unique, each >= 2).
     samples
-        Disorder samples per (W, L).
+        Disorder samples per (W, flux, L): one number, or one per size (a sequence
+        parallel to ``L`` as given), since the cost of a sample grows as L³.
     seed
-        Study seed; sample ``i`` at (W, L) is drawn from (seed, W, L, M, i).
+        Study seed; sample ``i`` at (W, L) is drawn from (seed, W, L, M, i) at every flux.
     aspect
         Aspect ratio M/L; the width is ``M = max(1, round(aspect * L))``.
     solver
         ``"fast"`` or ``"kwant"``.
+    flux
+        Flux quanta per plaquette (stored sorted, unique).
+
+    Examples
+    --------
+    >>> s = Study("wl", ModelSpec("anderson", E=1.0, bc="periodic"), W=[2.0],
+    ...           L=[16, 32], samples=10, seed=1, flux=[0.0, 0.01])
+    >>> s.symmetry_classes()
+    {0.0: 'orthogonal', 0.01: 'unitary'}
     """
 
     name: str
     model: ModelSpec
     W: tuple[float, ...]
     L: tuple[int, ...]
-    samples: int
+    samples: int | tuple[int, ...]
     seed: int
     aspect: float = 1.0
     solver: str = "fast"
+    flux: tuple[float, ...] = (0.0,)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise InputError(f"name must be a non-empty string, got {self.name!r}")
+        object.__setattr__(self, "name", _validate_name(self.name))
         if not isinstance(self.model, ModelSpec):
             raise InputError(f"model must be a ModelSpec, got {type(self.model).__name__}")
+        flux = _validate_flux(self.flux)
+        if self.model.flux != 0:
+            if flux not in ((0.0,), (self.model.flux,)):
+                raise InputError(
+                    f"the model has flux {self.model.flux} but flux = {list(flux)}; give one"
+                )
+            flux = (self.model.flux,)
+        object.__setattr__(self, "flux", flux)
+        object.__setattr__(self, "model", self.model.with_flux(0.0))
         object.__setattr__(self, "W", _validate_W(self.W))
-        object.__setattr__(self, "L", _validate_L(self.L))
-        object.__setattr__(self, "samples", _validate_int("samples", self.samples, minimum=1))
+        sizes, samples = _validate_sizes(self.L, self.samples)
+        object.__setattr__(self, "L", sizes)
+        object.__setattr__(self, "samples", samples)
         object.__setattr__(self, "seed", _validate_int("seed", self.seed, minimum=0))
         aspect = require_finite("aspect", _reject_bool("aspect", self.aspect))
         if aspect <= 0:
@@ -128,42 +133,91 @@ class Study:
         object.__setattr__(self, "aspect", aspect)
         if self.solver not in SOLVERS:
             raise InputError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
+        self._check_geometries()
 
+    # ------------------------------------------------------------ geometry
     def width(self, L: int) -> int:
         """The sample width ``M = max(1, round(aspect * L))`` for length ``L``."""
         return max(1, round(self.aspect * L))
 
-    def keys(self) -> list[tuple[float, int, int]]:
-        """All sample keys ``(W, L, sample)`` of the study, sorted."""
-        return [(w, n, i) for w in self.W for n in self.L for i in range(self.samples)]
+    def spec(self, flux: float = 0.0) -> ModelSpec:
+        """The model at one flux of the study."""
+        return self.model.with_flux(flux)
 
+    def symmetry_classes(self) -> dict[float, str]:
+        """The symmetry class at each flux of the study."""
+        return {f: self.spec(f).symmetry_class for f in self.flux}
+
+    def _check_geometries(self) -> None:
+        """Leads and fluxes of every width (see the module docstring); not memory."""
+        from betascale.thresholds import check_lead
+
+        widths = sorted({self.width(n) for n in self.L})
+        if widths[-1] > MAX_SIZE:
+            raise InputError(f"the sample width M must be at most {MAX_SIZE}, got {widths[-1]}")
+        for flux in self.flux:
+            for M in widths:
+                check_lead(self.spec(flux), M)
+
+    # ---------------------------------------------------------------- keys
+    def cells(self) -> Iterator[tuple[float, float, int]]:
+        """The grid cells ``(W, flux, L)`` in key order."""
+        for w in self.W:
+            for f in self.flux:
+                for n in self.L:
+                    yield (w, f, n)
+
+    def samples_at(self, L: int) -> int:
+        """Samples per (W, flux) at size ``L``."""
+        if isinstance(self.samples, int):
+            return self.samples
+        return self.samples[self.L.index(L)]
+
+    def num_samples(self) -> int:
+        """Samples of the whole grid."""
+        return len(self.W) * len(self.flux) * sum(self.samples_at(n) for n in self.L)
+
+    def keys(self) -> Iterator[tuple[float, float, int, int]]:
+        """Every sample key ``(W, flux, L, sample)`` of the study, in order (a generator)."""
+        for w, f, n in self.cells():
+            for i in range(self.samples_at(n)):
+                yield (w, f, n, i)
+
+    # ------------------------------------------------------------ identity
     def to_dict(self) -> dict[str, Any]:
         """The study as a flat dict of TOML/JSON values; :func:`study_from_dict` inverts it.
 
-        Model parameters that the model does not use are left out.
+        Model parameters that the model does not use are left out; ``flux`` is a
+        number for a single value and a list for a scan.
         """
-        out: dict[str, Any] = {"name": self.name}
-        out.update(self.model.physics())
-        out["bc"] = self.model.bc
-        out["W"] = list(self.W)
-        out["L"] = list(self.L)
-        out["aspect"] = self.aspect
-        out["samples"] = self.samples
-        out["seed"] = self.seed
-        out["solver"] = self.solver
-        return {key: out[key] for key in KNOWN_KEYS if key in out}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "hamiltonian": self.model.hamiltonian,
+            "E": self.model.E,
+            "bc": self.model.bc,
+            "flux": self.flux[0] if len(self.flux) == 1 else list(self.flux),
+        }
+        if self.model.hamiltonian == "ando":
+            out["S"] = self.model.S
+        samples = self.samples if isinstance(self.samples, int) else list(self.samples)
+        out.update(W=list(self.W), L=list(self.L), aspect=self.aspect, samples=samples)
+        out.update(seed=self.seed, solver=self.solver)
+        return out
 
     def to_toml(self) -> str:
         """The study as the text of a study file (parses back to an equal study)."""
         return "".join(f"{key} = {_toml_value(value)}\n" for key, value in self.to_dict().items())
 
     def physics(self) -> dict[str, Any]:
-        """Everything that changes the physics of one sample.
+        """Everything that changes the physics of one sample, except the grid.
 
-        The model physics, the aspect ratio, the solver and the seed: a sample is a
-        function of (seed, W, L, index), so samples of different seeds must not mix.
+        The Hamiltonian, energy, boundary condition (and Ando strength), the aspect
+        ratio, the solver and the seed: a sample is a function of (seed, W, L,
+        index), so samples of different seeds must not mix. The flux is a grid axis,
+        like W and L.
         """
         out = dict(self.model.physics())
+        out.pop("flux")
         out.update(aspect=self.aspect, seed=self.seed, solver=self.solver)
         return out
 
@@ -181,23 +235,47 @@ class Study:
         """A one-line summary of the study."""
         ws = ", ".join(f"{w:g}" for w in self.W)
         ls = ", ".join(str(n) for n in self.L)
+        if len(self.flux) == 1:
+            model = self.spec(self.flux[0]).describe()
+        else:
+            classes = "/".join(dict.fromkeys(self.symmetry_classes().values()))
+            fluxes = ", ".join(f"{f:g}" for f in self.flux)
+            model = self.model.describe().replace(
+                f" ({self.model.symmetry_class})", f", flux = [{fluxes}] ({classes})"
+            )
         shape = "" if self.aspect == 1 else f", M/L={self.aspect:g}"
         return (
-            f"{self.name}: {self.model.describe()}; W = [{ws}]; L = [{ls}]{shape}; "
-            f"{self.samples} samples; seed {self.seed}; solver {self.solver}"
+            f"{self.name}: {model}; W = [{ws}]; L = [{ls}]{shape}; "
+            f"{self._samples_text()} samples; seed {self.seed}; solver {self.solver}"
         )
 
+    def _samples_text(self) -> str:
+        if isinstance(self.samples, int):
+            return str(self.samples)
+        return "/".join(map(str, self.samples))
+
     def extended(self, other: Study) -> Study:
-        """This study with the grid of ``other`` merged in (W and L union, max samples).
+        """This study with the grid of ``other`` merged in (W, flux, L union; per size the
+        larger number of samples).
 
         Only meaningful for studies with the same physics (see :func:`compare_physics`).
         """
+        sizes = tuple(sorted(set(self.L) | set(other.L)))
+        counts = {n: 0 for n in sizes}
+        for study in (self, other):
+            for n in study.L:
+                counts[n] = max(counts[n], study.samples_at(n))
         return replace(
             self,
             W=tuple(sorted(set(self.W) | set(other.W))),
-            L=tuple(sorted(set(self.L) | set(other.L))),
-            samples=max(self.samples, other.samples),
+            L=sizes,
+            flux=tuple(sorted(set(self.flux) | set(other.flux))),
+            samples=tuple(counts[n] for n in sizes),
         )
+
+    def with_samples(self, samples: int | None) -> Study:
+        """The study with ``samples`` per cell at every size (None keeps it)."""
+        return self if samples is None else replace(self, samples=samples)
 
 
 def compare_physics(old: Study, new: Study) -> list[str]:
@@ -214,8 +292,8 @@ def compare_physics(old: Study, new: Study) -> list[str]:
     -------
     list of str
         One entry per differing parameter, e.g. ``"E: 1.0 (store) != 1.5 (study)"``;
-        empty if samples of the two studies may share a store. ``W``, ``L`` and
-        ``samples`` never count: they extend the ensemble.
+        empty if samples of the two studies may share a store. ``W``, ``flux``, ``L``
+        and ``samples`` never count: they extend the ensemble.
     """
     a, b = old.physics(), new.physics()
     keys = list(a) + [key for key in b if key not in a]
@@ -230,7 +308,175 @@ def _show(value: Any) -> str:
     return "(unset)" if value is None else str(value)
 
 
+# ---------------------------------------------------------------- validation
+def _validate_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"name must be a non-empty string, got {_show_value(name)}")
+    if len(name) > MAX_NAME:
+        raise InputError(f"name must be at most {MAX_NAME} characters, got {len(name)}")
+    bad = [ch for ch in name if unicodedata.category(ch).startswith("C")]
+    if bad:
+        raise InputError(
+            f"name must be printable, but {name!r} holds the control character {bad[0]!r}"
+        )
+    return name
+
+
+def _reject_bool(name: str, value: Any) -> Any:
+    if isinstance(value, bool):
+        raise InputError(f"{name} must be a number, got boolean {_show_value(value)}")
+    return value
+
+
+def _as_int(name: str, value: Any) -> int:
+    """``value`` as an int; Python and NumPy integers pass, booleans and floats do not."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise _wrong_type(name, "an integer", value)
+    return operator.index(value)
+
+
+def _validate_int(name: str, value: Any, minimum: int, maximum: int | None = None) -> int:
+    value = _as_int(name, value)
+    if value < minimum:
+        raise InputError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise InputError(f"{name} must be <= {maximum}, got {value}")
+    if value >= 2**63:
+        raise InputError(f"{name} must be < 2**63, got {value}")
+    return value
+
+
+def _check_list(name: str, values: Any) -> tuple:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise _wrong_type(name, "a list", values)
+    values = tuple(values)
+    if not values:
+        raise InputError(f"{name} must not be empty")
+    return values
+
+
+def _duplicates(values: tuple) -> list:
+    seen: set = set()
+    return sorted({v for v in values if v in seen or seen.add(v)})
+
+
+def _validate_floats(name: str, values: Any) -> tuple[float, ...]:
+    # "+ 0.0" turns -0.0 into 0.0: the two must name the same samples.
+    values = tuple(
+        require_finite(name, _reject_bool(name, v)) + 0.0 for v in _check_list(name, values)
+    )
+    dup = _duplicates(values)
+    if dup:
+        raise InputError(f"{name} lists {dup[0]:g} more than once")
+    return tuple(sorted(values))
+
+
+def _validate_W(values: Any) -> tuple[float, ...]:
+    values = _validate_floats("W", values)
+    negative = [w for w in values if w < 0]
+    if negative:
+        raise InputError(f"disorder strengths W must be >= 0, got {negative[0]}")
+    return values
+
+
+def _validate_flux(values: Any) -> tuple[float, ...]:
+    if isinstance(values, (int, float)) and not isinstance(values, bool):
+        values = (values,)
+    return _validate_floats("flux", values)
+
+
+def _validate_sizes(sizes: Any, samples: Any) -> tuple[tuple[int, ...], int | tuple[int, ...]]:
+    """Sorted sizes and their samples (an int if the same for every size)."""
+    raw = [_as_int("L", n) for n in _check_list("L", sizes)]
+    if isinstance(samples, (list, tuple)):
+        if len(samples) != len(raw):
+            raise InputError(
+                f"samples lists {len(samples)} numbers for {len(raw)} sizes L; give one per "
+                "size (in the order of L) or a single number"
+            )
+        counts = [_validate_int("samples", n, 1, MAX_SAMPLES) for n in samples]
+    else:
+        counts = [_validate_int("samples", samples, 1, MAX_SAMPLES)] * len(raw)
+    L = _validate_L(raw)
+    by_size = dict(zip(raw, counts, strict=True))
+    per_size = tuple(by_size[n] for n in L)
+    return L, per_size[0] if len(set(per_size)) == 1 else per_size
+
+
+def _validate_L(values: Any) -> tuple[int, ...]:
+    out = [_as_int("L", n) for n in _check_list("L", values)]
+    small = [n for n in out if n < 2]
+    if small:
+        raise InputError(f"sample lengths L must be >= 2, got {small[0]}")
+    large = [n for n in out if n > MAX_SIZE]
+    if large:
+        raise InputError(f"sample lengths L must be <= {MAX_SIZE}, got {large[0]}")
+    dup = _duplicates(tuple(out))
+    if dup:
+        raise InputError(f"L lists {dup[0]} more than once")
+    return tuple(sorted(out))
+
+
+def _type_name(value: Any) -> str:
+    for kind, name in _TOML_TYPE_NAMES.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+_TOML_TYPE_NAMES = {
+    bool: "boolean",
+    int: "integer",
+    float: "float",
+    str: "string",
+    list: "array",
+    dict: "table",
+}
+
+
+def _show_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _wrong_type(key: str, expected: str, value: Any) -> InputError:
+    return InputError(f"{key} must be {expected}, got {_type_name(value)} {_show_value(value)}")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
 # ------------------------------------------------------------------- loading
+#: Keys of a study file, in the order :meth:`Study.to_dict` writes them, then the
+#: older ones (``model``, ``soc``) that are still read.
+KNOWN_KEYS = (
+    "name",
+    "hamiltonian",
+    "E",
+    "bc",
+    "flux",
+    "S",
+    "W",
+    "L",
+    "aspect",
+    "samples",
+    "seed",
+    "solver",
+    "model",
+    "soc",
+)
+REQUIRED_KEYS = ("E", "W", "L", "samples", "seed")
+#: Defaults of the model parameters that only some models use.
+_MODEL_DEFAULTS = {"bc": "hardwall", "flux": 0.0, "S": 0.5}
+
+
 def load_study(path: str | Path) -> Study:
     """Read and validate a study file.
 
@@ -242,14 +488,15 @@ def load_study(path: str | Path) -> Study:
     Raises
     ------
     InputError
-        If the file is missing or unreadable, is not valid TOML (the message gives
-        the line) or does not describe a valid study.
+        If the file is missing, not a regular file or unreadable, is not valid TOML
+        (the message gives the line) or does not describe a valid study.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"study file {path} not found")
     if not path.is_file():
-        raise InputError(f"study file {path} is not a file")
+        kind = "a directory" if path.is_dir() else "not a regular file"
+        raise InputError(f"study file {path} is {kind}")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -304,25 +551,37 @@ def _study_from_dict(d: dict[str, Any]) -> Study:
     if not isinstance(d, dict):
         raise InputError(f"a study must be a table of settings, got {_type_name(d)}")
     _check_keys(d)
-    model_kwargs = {
-        "model": _get_str(d, "model"),
-        "E": _get_number(d, "E"),
-        "bc": _get_str(d, "bc", _MODEL_DEFAULTS["bc"]),
-        "flux": _get_number(d, "flux", _MODEL_DEFAULTS["flux"]),
-        "soc": _get_str(d, "soc", _MODEL_DEFAULTS["soc"]),
-        "S": _get_number(d, "S", _MODEL_DEFAULTS["S"]),
-    }
-    model = ModelSpec(**model_kwargs)
-    _check_unused_model_parameters(model)
+    flux = d.get("flux", _MODEL_DEFAULTS["flux"])
+    if isinstance(flux, list):
+        fluxes = _get_list(d, "flux", _is_number, "numbers")
+        model_flux = 0.0
+    else:
+        fluxes = (0.0,)
+        model_flux = _get_number(d, "flux", _MODEL_DEFAULTS["flux"])
+    model = ModelSpec(
+        _get_str(d, "hamiltonian", None),
+        E=_get_number(d, "E"),
+        bc=_get_str(d, "bc", _MODEL_DEFAULTS["bc"]),
+        flux=model_flux,
+        S=_get_number(d, "S", _MODEL_DEFAULTS["S"]),
+        model=_get_str(d, "model", None),
+        soc=_get_str(d, "soc", None),
+    )
+    if model.hamiltonian != "ando" and model.S != _MODEL_DEFAULTS["S"]:
+        raise InputError(
+            f"S = {model.S} is only used by the Ando spin-orbit model "
+            "(hamiltonian = 'ando'); remove it"
+        )
     return Study(
         name=_get_str(d, "name", "study"),
         model=model,
         W=_get_list(d, "W", _is_number, "numbers"),
         L=_get_list(d, "L", _is_int, "integers"),
-        samples=_get_int(d, "samples"),
+        samples=_get_samples(d),
         seed=_get_int(d, "seed"),
         aspect=_get_number(d, "aspect", 1.0),
         solver=_get_str(d, "solver", "fast"),
+        flux=fluxes,
     )
 
 
@@ -340,46 +599,15 @@ def _check_keys(d: dict[str, Any]) -> None:
             f"unknown key{plural} {', '.join(parts)}; valid keys: {', '.join(KNOWN_KEYS)}"
         )
     missing = [key for key in REQUIRED_KEYS if key not in d]
+    if "hamiltonian" not in d and "model" not in d:
+        missing.insert(0, "hamiltonian")
     if missing:
         plural = "s" if len(missing) > 1 else ""
         raise InputError(f"missing required key{plural} {', '.join(map(repr, missing))}")
 
 
-def _check_unused_model_parameters(model: ModelSpec) -> None:
-    """Refuse a non-default setting of a parameter the model ignores."""
-    if model.model != "symplectic" and model.soc != _MODEL_DEFAULTS["soc"]:
-        raise InputError(
-            f"soc = {model.soc!r} is only used by the symplectic model "
-            f"(model = {model.model!r}); remove it or set model = 'symplectic'"
-        )
-    ando = model.model == "symplectic" and model.soc == "ando"
-    if not ando and model.S != _MODEL_DEFAULTS["S"]:
-        raise InputError(
-            f"S = {model.S} is only used by the Ando spin-orbit model "
-            "(model = 'symplectic', soc = 'ando'); remove it"
-        )
-
-
 # ------------------------------------------------------------ typed getters
 _MISSING = object()
-
-
-def _type_name(value: Any) -> str:
-    for kind, name in _TOML_TYPE_NAMES.items():
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
-
-
-def _show_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _wrong_type(key: str, expected: str, value: Any) -> InputError:
-    return InputError(f"{key} must be {expected}, got {_type_name(value)} {_show_value(value)}")
 
 
 def _is_number(value: Any) -> bool:
@@ -399,6 +627,8 @@ def _get(d: dict[str, Any], key: str, default: Any) -> Any:
 
 def _get_str(d: dict[str, Any], key: str, default: Any = _MISSING) -> str:
     value = _get(d, key, default)
+    if value is None and default is None:
+        return None
     if not isinstance(value, str):
         raise _wrong_type(key, "a string", value)
     return value
@@ -418,6 +648,12 @@ def _get_int(d: dict[str, Any], key: str, default: Any = _MISSING) -> int:
     return value
 
 
+def _get_samples(d: dict[str, Any]) -> int | tuple[int, ...]:
+    if isinstance(d.get("samples"), list):
+        return _get_list(d, "samples", _is_int, "integers")
+    return _get_int(d, "samples")
+
+
 def _get_list(d: dict[str, Any], key: str, check, what: str) -> tuple:
     value = _get(d, key, _MISSING)
     if not isinstance(value, list):
@@ -432,74 +668,6 @@ def _get_list(d: dict[str, Any], key: str, check, what: str) -> tuple:
                 f"{_show_value(item)}"
             )
     return tuple(value)
-
-
-# ---------------------------------------------------------------- validation
-def _reject_bool(name: str, value: Any) -> Any:
-    if isinstance(value, bool):
-        raise InputError(f"{name} must be a number, got boolean {_show_value(value)}")
-    return value
-
-
-def _as_int(name: str, value: Any) -> int:
-    """``value`` as an int; Python and NumPy integers pass, booleans and floats do not."""
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise _wrong_type(name, "an integer", value)
-    return operator.index(value)
-
-
-def _validate_int(name: str, value: Any, minimum: int) -> int:
-    value = _as_int(name, value)
-    if value < minimum:
-        raise InputError(f"{name} must be >= {minimum}, got {value}")
-    return value
-
-
-def _check_list(name: str, values: Any) -> tuple:
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise _wrong_type(name, "a list", values)
-    values = tuple(values)
-    if not values:
-        raise InputError(f"{name} must not be empty")
-    return values
-
-
-def _duplicates(values: tuple) -> list:
-    seen: set = set()
-    return sorted({v for v in values if v in seen or seen.add(v)})
-
-
-def _validate_W(values: Any) -> tuple[float, ...]:
-    # "+ 0.0" turns -0.0 into 0.0: the two must name the same samples.
-    values = tuple(
-        require_finite("W", _reject_bool("W", w)) + 0.0 for w in _check_list("W", values)
-    )
-    negative = [w for w in values if w < 0]
-    if negative:
-        raise InputError(f"disorder strengths W must be >= 0, got {negative[0]}")
-    dup = _duplicates(values)
-    if dup:
-        raise InputError(f"W lists {dup[0]:g} more than once")
-    return tuple(sorted(values))
-
-
-def _validate_L(values: Any) -> tuple[int, ...]:
-    out = [_as_int("L", n) for n in _check_list("L", values)]
-    small = [n for n in out if n < 2]
-    if small:
-        raise InputError(f"sample lengths L must be >= 2, got {small[0]}")
-    dup = _duplicates(tuple(out))
-    if dup:
-        raise InputError(f"L lists {dup[0]} more than once")
-    return tuple(sorted(out))
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return repr(value)
 
 
 # ------------------------------------------------------------ built-in studies
@@ -535,11 +703,15 @@ def resolve_study_path(spec: str | Path) -> Path:
     Raises
     ------
     InputError
-        If ``spec`` is neither an existing file nor a built-in study.
+        If ``spec`` is neither an existing file nor a built-in study, or names
+        something that is not a regular file (a directory, a FIFO).
     """
     path = Path(spec)
     if path.is_file():
         return path
+    if path.exists():
+        kind = "a directory" if path.is_dir() else "not a regular file"
+        raise InputError(f"study file {path} is {kind}")
     if path.suffix == ".toml" and len(path.parts) > 1:
         raise InputError(f"study file {path} not found")
     try:

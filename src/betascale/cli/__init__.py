@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from betascale import __version__
 from betascale.errors import InputError
+from betascale.text import printable
 
 #: One BLAS/OpenMP thread per process (and so per MPI rank), unless the user set
 #: otherwise. This must happen before NumPy is imported.
@@ -33,6 +35,7 @@ COMMAND_MODULES = (
     "plot",
     "compare",
     "demo",
+    "fss",
     "rg",
 )
 
@@ -65,18 +68,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the console script; return the exit status."""
+    """Run the console script; return the exit status.
+
+    Bad input of any kind (:class:`InputError`, and the operating system's refusals:
+    an unwritable path, a full disk, a damaged database) ends in one line naming the
+    problem and exit status 2, never a traceback.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         status = args.func(args)
     except InputError as exc:
-        print(f"betascale {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args.command, str(exc))
+    except OSError as exc:
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        return _fail(args.command, f"{exc.strerror or exc}{where}")
+    except sqlite3.Error as exc:
+        return _fail(args.command, f"database error: {exc}")
     except KeyboardInterrupt:
         print(f"betascale {args.command}: interrupted", file=sys.stderr)
         return 130
     return int(status or 0)
+
+
+def _fail(command: str, message: str) -> int:
+    text = " ".join(printable(message).split())
+    print(f"betascale {command}: error: {text}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

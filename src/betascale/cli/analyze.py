@@ -13,6 +13,7 @@ from betascale.analysis import (
     STATS,
     analyze_store,
 )
+from betascale.cli.options import flag_errors
 
 DESCRIPTION = """\
 Analyse a results store: per (W, L) the number of samples n, the open channels N,
@@ -95,6 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse ``args.store`` and print the tables (or JSON); return 0."""
-    an = analyze_store(args.store, **analysis_kwargs(args))
+    with flag_errors():
+        an = analyze_store(args.store, **analysis_kwargs(args))
     print(an.to_json() if args.json else an.report())
     return 0

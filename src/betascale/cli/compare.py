@@ -7,6 +7,7 @@ from pathlib import Path
 
 from betascale.analysis import analyze_store, fit_beta, format_pm
 from betascale.cli.analyze import add_analysis_options, analysis_kwargs
+from betascale.cli.options import flag_errors, output_directory
 from betascale.errors import InputError
 
 DESCRIPTION = """\
@@ -47,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
     """Analyse every store, write the comparison figure and print its paths; return 0."""
     from betascale.plots.scaling import write_compare
 
-    analyses = [analyze_store(path, fit=False, **analysis_kwargs(args)) for path in args.stores]
+    output_directory(args.out)
+    with flag_errors():
+        analyses = [analyze_store(p, fit=False, **analysis_kwargs(args)) for p in args.stores]
     for an in analyses:
         try:
             f = fit_beta(an.betas, an.model, stat=an.stat, gmin=an.gmin)

@@ -4,30 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import time
 
-from betascale.errors import InputError
-
-
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the model options (--model, --E, --bc, --flux, --soc, --S)."""
-    group = parser.add_argument_group("model")
-    group.add_argument(
-        "--model", choices=("orthogonal", "unitary", "symplectic"), default="orthogonal"
-    )
-    group.add_argument("--E", type=float, default=1.0, help="Fermi energy (default 1)")
-    group.add_argument("--bc", choices=("hardwall", "periodic"), default="hardwall")
-    group.add_argument("--flux", type=float, default=0.0, help="flux quanta per plaquette")
-    group.add_argument("--soc", choices=("su2", "ando"), default="su2")
-    group.add_argument("--S", type=float, default=0.5, help="Ando spin-orbit strength")
-
-
-def model_spec_from_args(args: argparse.Namespace):
-    """The :class:`~betascale.models.ModelSpec` described by parsed model options."""
-    from betascale.models import ModelSpec
-
-    return ModelSpec(model=args.model, E=args.E, bc=args.bc, flux=args.flux, soc=args.soc, S=args.S)
+from betascale.cli.options import add_model_arguments, flag_errors, model_spec_from_args
+from betascale.solvers import SOLVERS
 
 
 def register(subparsers) -> None:
@@ -48,52 +27,31 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=7, help="study seed (default 7)")
     parser.add_argument("--sample", type=int, default=0, help="first sample index")
     parser.add_argument("--samples", type=int, default=1, help="number of samples K")
-    parser.add_argument("--solver", choices=("fast", "kwant"), default="fast")
+    parser.add_argument("--solver", choices=SOLVERS, default="fast")
+    parser.add_argument(
+        "--eigenvalues", action="store_true", help="also print the transmission eigenvalues"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the requested samples."""
-    from betascale.models import build_system
-    from betascale.solvers import make_solver
+    from betascale.landauer import conductance
 
-    for name in ("W", "E", "flux", "S"):
-        if not math.isfinite(getattr(args, name)):
-            raise InputError(f"--{name} must be finite, got {getattr(args, name)}")
-    if args.W < 0:
-        raise InputError(f"--W must be >= 0, got {args.W}")
-    if args.samples < 1:
-        raise InputError(f"--samples must be >= 1, got {args.samples}")
-    if args.sample < 0:
-        raise InputError(f"--sample must be >= 0, got {args.sample}")
-    if args.seed < 0:
-        raise InputError(f"--seed must be >= 0, got {args.seed}")
     spec = model_spec_from_args(args)
-    start = time.perf_counter()
-    system = build_system(spec, args.L, args.M)
-    solver = make_solver(args.solver, system)
-    setup = time.perf_counter() - start
-
-    transmissions, seconds = [], []
-    for index in range(args.sample, args.sample + args.samples):
-        disorder = system.draw_disorder(args.W, args.seed, index)
-        t0 = time.perf_counter()
-        result = solver.solve(disorder)
-        seconds.append(time.perf_counter() - t0)
-        transmissions.append(result.T)
-    N = system.num_channels
-
+    with flag_errors():
+        result = conductance(
+            spec, args.L, args.W, M=args.M, seed=args.seed, samples=args.samples,
+            start=args.sample, solver=args.solver, eigenvalues=args.eigenvalues,
+        )  # fmt: skip
     if args.json:
-        print(json.dumps({"T": transmissions, "N": N, "seconds": seconds, "setup_seconds": setup}))
+        print(json.dumps(result.to_dict()))
         return 0
-    print(
-        f"# {spec.describe()}, L={system.L}, M={system.M}, W={args.W:g}, seed={args.seed}, "
-        f"solver={args.solver}; N={N}; set-up {setup:.3f} s"
-    )
-    print(f"{'sample':>8} {'T (e^2/h)':>22} {'seconds':>10}")
-    for index, T, sec in zip(
-        range(args.sample, args.sample + args.samples), transmissions, seconds
-    ):
-        print(f"{index:>8d} {T:>22.15g} {sec:>10.4f}")
+    print(result)
+    if result.eigenvalues is not None:
+        for index, eig in zip(result.indices, result.eigenvalues, strict=True):
+            print(
+                f"# sample {index} transmission eigenvalues: " + " ".join(f"{e:.6g}" for e in eig)
+            )
     return 0

@@ -9,6 +9,9 @@ from pathlib import Path
 
 from betascale.errors import InputError
 
+#: Exit status of a run that ended with samples missing or failed.
+EXIT_INCOMPLETE = 1
+
 
 def register(subparsers) -> None:
     """Add the ``run`` sub-command."""
@@ -20,7 +23,9 @@ def register(subparsers) -> None:
             "stores, one study after the other in the same job. Run it again to resume; "
             "raise --samples to extend. Under `mpiexec -n N` the samples are scheduled "
             "dynamically over N ranks (every rank computes, rank 0 also writes). Ctrl-C "
-            "or SIGTERM finish the samples in progress and leave a resumable store."
+            "or SIGTERM finish the samples in progress and leave a resumable store. "
+            "Exit status: 0 complete, 1 samples failed or missing (run again), "
+            "2 bad input, 130 interrupted."
         ),
     )
     parser.add_argument(
@@ -43,7 +48,7 @@ def register(subparsers) -> None:
         help="directory of the stores (<name>.sqlite each; default data/runs)",
     )
     parser.add_argument(
-        "--samples", type=int, default=None, help="samples per (W, L), overriding the study"
+        "--samples", type=int, default=None, help="samples per (W, flux, L), overriding the study"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.add_argument(
@@ -61,25 +66,43 @@ def register(subparsers) -> None:
 
 
 def _load(args: argparse.Namespace) -> list:
-    from betascale.ensemble import with_samples
     from betascale.study import load_study, resolve_study_path
 
     if args.out is not None and len(args.studies) > 1:
         raise InputError("--out names one store; with several studies use --out-dir")
-    studies = [with_samples(load_study(resolve_study_path(s)), args.samples) for s in args.studies]
+    if not args.log_interval > 0:
+        raise InputError(f"--log-interval must be > 0, got {args.log_interval}")
+    studies = []
+    for name in args.studies:
+        study = load_study(resolve_study_path(name))
+        try:
+            studies.append(study.with_samples(args.samples))
+        except InputError as exc:
+            raise InputError(f"--samples: {exc}") from None
     names = [study.name for study in studies]
     if len(set(names)) < len(names):
         raise InputError(f"two studies share a name (and so a store): {', '.join(names)}")
     return studies
 
 
+def _store_path(args: argparse.Namespace, study) -> Path:
+    if args.out is not None:
+        return args.out
+    return study.default_store_path(args.out_dir if args.out_dir is not None else "data/runs")
+
+
+def _resume_hint(args: argparse.Namespace, argument: str, out: Path, size: int) -> str:
+    command = ["betascale", "run", argument, "--out", str(out)]
+    if args.samples is not None:
+        command += ["--samples", str(args.samples)]
+    return shlex.join((["mpiexec", "-n", str(size)] if size > 1 else []) + command)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run (or resume) the studies on every rank of MPI.COMM_WORLD."""
-    from mpi4py import MPI
+    """Run (or resume) the studies on every rank of the job."""
+    from betascale.ensemble import Runner, world
 
-    from betascale.ensemble import run_study
-
-    comm = MPI.COMM_WORLD
+    comm = world()
     rank, size = comm.Get_rank(), comm.Get_size()
     studies = error = None
     if rank == 0:
@@ -92,32 +115,33 @@ def run(args: argparse.Namespace) -> int:
         if rank == 0:
             raise InputError(error)
         return 2
+    status, stopped = 0, False
     for argument, study in zip(args.studies, studies, strict=True):
-        if args.out is not None:
-            out = args.out
-        elif args.out_dir is not None:
-            out = study.default_store_path(args.out_dir)
-        else:
-            out = study.default_store_path()
-        command = ["betascale", "run", argument, "--out", str(out)]
-        if args.samples is not None:
-            command += ["--samples", str(args.samples)]
-        hint = shlex.join((["mpiexec", "-n", str(size)] if size > 1 else []) + command)
+        out = _store_path(args, study)
+        runner = Runner(
+            study,
+            out,
+            quiet=args.quiet,
+            comm=comm,
+            log_interval=args.log_interval,
+            resume_hint=_resume_hint(args, argument, out, size),
+            idle=stopped,
+        )
         try:
-            summary = run_study(
-                study,
-                out,
-                quiet=args.quiet,
-                comm=comm,
-                log_interval=args.log_interval,
-                resume_hint=hint,
-            )
+            summary = runner.run()
         except InputError:
             if rank == 0:
                 raise
             return 2
+        # Every rank follows rank 0's verdict, so that no rank starts the next study
+        # (and its collective calls) alone. A worker that was stopped on its own stays
+        # idle in the studies that follow.
+        stopped = stopped or (rank != 0 and summary.status == "interrupted")
+        verdict = comm.bcast(summary.status if rank == 0 else None, root=0)
         if args.json and rank == 0:
             print(json.dumps(summary.to_dict()), flush=True)
-        if summary.status == "interrupted":
-            return 130
-    return 0
+        if verdict == "interrupted":
+            return 130 if rank == 0 else 0
+        if verdict != "complete" and rank == 0:
+            status = EXIT_INCOMPLETE
+    return status

@@ -2,8 +2,13 @@
 
 All figures use the shipped style :data:`STYLE_PATH` (print-sized, ticks inside,
 the colour-blind-safe Okabe–Ito palette). :func:`figure_style` applies it in a
-``with`` block, and :func:`save_figure` writes PNG and PDF side by side.
-Sub-modules hold the figures of one concept each (``scaling``, ``rg``).
+``with`` block, and :func:`save_figure` writes PNG and PDF side by side. Every plot
+function returns a matplotlib Figure; saving is :func:`save_figure`'s job.
+
+Sub-modules hold the figures of one concept each: ``scaling`` (beta(g) of a store),
+``weak_localization`` (slopes and magnetoconductance), ``fss`` (the transition) and
+``rg`` (Finkel'stein flows); ``common`` holds the styles and helpers they share. Their
+plot functions are importable from here too, e.g. ``betascale.plots.plot_beta``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,38 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 
 #: One colour per symmetry class, used by every figure that shows classes.
 CLASS_COLORS = {"orthogonal": "#0072B2", "unitary": "#009E73", "symplectic": "#D55E00"}
+
+
+#: Plot function -> sub-module that defines it (imported on first use).
+_FIGURES = {
+    "plot_g_of_L": "scaling",
+    "plot_beta": "scaling",
+    "plot_collapse": "scaling",
+    "plot_distribution": "scaling",
+    "plot_compare": "scaling",
+    "write_figures": "scaling",
+    "write_compare": "scaling",
+    "plot_wl_slope": "weak_localization",
+    "plot_delta_g_of_L": "weak_localization",
+    "plot_hln": "weak_localization",
+    "plot_fss_data": "fss",
+    "plot_fss_collapse": "fss",
+    "plot_critical_distribution": "fss",
+    "plot_beta_panorama": "fss",
+    "write_fss_figures": "fss",
+    "plot_flow_diagram": "rg",
+    "plot_rho_vs_temperature": "rg",
+    "write_rg_figures": "rg",
+}
+
+
+def __getattr__(name: str):
+    if name in _FIGURES:
+        import importlib
+
+        module = importlib.import_module(f"betascale.plots.{_FIGURES[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'betascale.plots' has no attribute {name!r}")
 
 
 def use_agg() -> None:

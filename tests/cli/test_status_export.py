@@ -22,9 +22,9 @@ def store_path(tmp_path):
     study = study_from_dict({**BASE, "name": "cli"})
     path = tmp_path / "cli.sqlite"
     with Store.open_for_run(path, study, {"versions": {}}) as store:
-        keys = study.keys()
-        store.add([SampleRecord(W, L, L, i, 0.1 + i, L, 2.0, 0) for W, L, i in keys[:5]])
-        W, L, i = keys[5]
+        keys = list(study.keys())
+        store.add([SampleRecord(W, L, L, i, 0.1 + i, L, 2.0, 0) for W, _, L, i in keys[:5]])
+        W, _, L, i = keys[5]
         store.add([SampleRecord(W, L, L, i, math.nan, 0, 1.5, 3, "RuntimeError: threshold")])
         store.finish_run("interrupted")
     return path
@@ -95,8 +95,8 @@ def test_export_netcdf_default_path(store_path, capsys):
     out = store_path.with_suffix(".nc")
     assert capsys.readouterr().out.strip() == str(out)
     ds = load_export(out)
-    assert dict(ds.sizes) == {"W": 2, "L": 2, "sample": 3}
-    assert ds["T"].values[0, 0].tolist() == [0.1, 1.1, 2.1]
+    assert dict(ds.sizes) == {"W": 2, "flux": 1, "L": 2, "sample": 3}
+    assert ds["T"].values[0, 0, 0].tolist() == [0.1, 1.1, 2.1]
     assert int(ds["failed"].sum()) == 1
 
 

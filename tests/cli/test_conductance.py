@@ -45,7 +45,7 @@ def test_table_output(capsys):
         capsys, "conductance", "--model", "unitary", "--flux", "0.05", "--L", "6", "--W", "1"
     )
     assert status == 0
-    assert "unitary (flux 0.05)" in out and "N=" in out
+    assert "Anderson model, flux 0.05 (unitary)" in out and "N=" in out
     assert len(out.strip().splitlines()) == 3
 
 
@@ -89,7 +89,9 @@ def test_bad_arguments_exit_2_with_one_line(extra, fragment):
 
 
 def test_bench_reports_ratio_and_agreement(capsys):
-    status, out, _ = run_cli(capsys, "bench", "--sizes", "16", "--repeats", "1", "--json")
+    status, out, _ = run_cli(
+        capsys, "bench", "--sizes", "16", "--repeats", "1", "--classes", "orthogonal", "--json"
+    )
     assert status == 0
     (row,) = json.loads(out)
     assert row["L"] == 16 and row["fast"] > 0 and row["kwant"] > 0

@@ -1,4 +1,4 @@
-"""Tests of the results store: refusal, extension, failures, status, export, crash safety."""
+"""Tests of betascale.store.core: refusal, extension, failures, status, crash safety."""
 
 from __future__ import annotations
 
@@ -18,44 +18,9 @@ import numpy as np
 import pytest
 
 from betascale.errors import InputError
-from betascale.store import (
-    FORMAT_VERSION,
-    SampleRecord,
-    Store,
-    collect_run_info,
-    export_store,
-    load_export,
-)
-from betascale.study import Study, study_from_dict
-
-BASE = {"model": "orthogonal", "E": 1.0, "W": [1.0, 2.0], "L": [4, 6], "samples": 3, "seed": 7}
-RUN_INFO = {"versions": {"betascale": "test"}, "git_commit": None}
-
-
-def make_study(**changes) -> Study:
-    return study_from_dict({**BASE, **changes})
-
-
-def record(key: tuple[float, int, int], study: Study, error: str | None = None) -> SampleRecord:
-    """A deterministic record for ``key`` with full-precision floats."""
-    W, L, sample = key
-    rng = np.random.default_rng([int(W * 1000), L, sample])
-    if error is not None:
-        return SampleRecord(W, L, study.width(L), sample, math.nan, 0, rng.random(), 1, error)
-    return SampleRecord(
-        W, L, study.width(L), sample, float(rng.random() * L), L, rng.random(), sample % 3
-    )
-
-
-@pytest.fixture
-def study() -> Study:
-    return make_study()
-
-
-@pytest.fixture
-def store(tmp_path, study):
-    with Store.open_for_run(tmp_path / "runs" / "s.sqlite", study, RUN_INFO) as s:
-        yield s
+from betascale.store import FORMAT_VERSION, SampleRecord, Store, collect_run_info
+from betascale.study import study_from_dict
+from tests.store.helpers import BASE, RUN_INFO, keys, make_study, record
 
 
 # ------------------------------------------------------------- creation
@@ -103,34 +68,35 @@ def test_collect_run_info():
     ("changes", "expected"),
     [
         ({"E": 1.5}, "E: 1.0 (store) != 1.5 (study)"),
-        ({"bc": "periodic"}, "bc: hardwall (store) != periodic (study)"),
-        ({"model": "unitary", "flux": 0.25}, "flux: (unset) (store) != 0.25 (study)"),
+        ({"bc": "periodic", "L": [4, 5]}, "bc: hardwall (store) != periodic (study)"),
+        ({"model": "symplectic"}, "hamiltonian: anderson (store) != su2 (study)"),
         ({"solver": "kwant"}, "solver: fast (store) != kwant (study)"),
         ({"seed": 8}, "seed: 7 (store) != 8 (study)"),
-        ({"aspect": 2.0}, "aspect: 1.0 (store) != 2.0 (study)"),
+        ({"aspect": 2.0, "L": [5, 6]}, "aspect: 1.0 (store) != 2.0 (study)"),
     ],
 )
 def test_changed_study_is_refused(tmp_path, study, changes, expected):
     path = tmp_path / "s.sqlite"
     with Store.open_for_run(path, study, RUN_INFO) as s:
-        s.add([record(k, study) for k in study.keys()[:4]])
+        s.add([record(k, study) for k in keys(study)[:4]])
     with pytest.raises(InputError) as info:
         Store.open_for_run(path, make_study(**changes), RUN_INFO)
     message = str(info.value)
     assert f"store {path} was made with a different study" in message
-    assert expected in message and "use --out" in message
+    assert expected in message and "use a new store" in message
     with Store.open(path) as s:  # untouched by the refused run
         assert s.study == study
         assert len(s.metadata["runs"]) == 1
         assert len(s.completed_keys()) == 4
 
 
-def test_flux_change_is_refused(tmp_path):
+def test_another_flux_extends_the_grid(tmp_path):
+    # The flux is a grid axis (issue 10): a new flux adds samples of the same disorder.
     unitary = make_study(model="unitary", flux=0.125)
     path = tmp_path / "u.sqlite"
     Store.open_for_run(path, unitary, RUN_INFO).close()
-    with pytest.raises(InputError, match=r"flux: 0\.125 \(store\) != 0\.25 \(study\)"):
-        Store.open_for_run(path, make_study(model="unitary", flux=0.25), RUN_INFO)
+    with Store.open_for_run(path, make_study(model="unitary", flux=0.25), RUN_INFO) as s:
+        assert s.study.flux == (0.125, 0.25)
 
 
 def test_missing_keys_refuses_incompatible_study(store):
@@ -142,54 +108,55 @@ def test_missing_keys_refuses_incompatible_study(store):
 def test_resume_computes_only_missing(tmp_path, study):
     path = tmp_path / "s.sqlite"
     with Store.open_for_run(path, study, RUN_INFO) as s:
-        s.add([record(k, study) for k in study.keys()[:5]])
+        s.add([record(k, study) for k in keys(study)[:5]])
         s.finish_run("interrupted")
     with Store.open_for_run(path, study, RUN_INFO) as s:
-        assert s.missing_keys() == study.keys()[5:]
+        assert list(s.missing_keys()) == keys(study)[5:]
         assert [r["status"] for r in s.metadata["runs"]] == ["interrupted", "running"]
 
 
 def test_raising_samples_extends_the_ensemble(tmp_path, study):
     path = tmp_path / "s.sqlite"
     with Store.open_for_run(path, study, RUN_INFO) as s:
-        s.add([record(k, study) for k in study.keys()])
-        assert s.missing_keys() == []
+        s.add([record(k, study) for k in keys(study)])
+        assert list(s.missing_keys()) == []
     more = make_study(samples=5)
     with Store.open_for_run(path, more, RUN_INFO) as s:
         assert s.study.samples == 5
-        missing = s.missing_keys()
-        assert missing == [k for k in more.keys() if k[2] >= 3]
+        missing = list(s.missing_keys())
+        assert missing == [k for k in more.keys() if k[3] >= 3]
         assert len(missing) == 2 * 2 * 2
-        assert s.missing_keys(study) == []  # the old grid is complete
+        assert list(s.missing_keys(study)) == []  # the old grid is complete
 
 
 def test_adding_sizes_and_strengths_extends_the_grid(tmp_path, study):
     path = tmp_path / "s.sqlite"
     with Store.open_for_run(path, study, RUN_INFO) as s:
-        s.add([record(k, study) for k in study.keys()])
-    other = make_study(W=[3.0], L=[4, 8], samples=2)
+        s.add([record(k, study) for k in keys(study)])
+    other = make_study(W=[3.0], L=[4, 9], samples=2)
     with Store.open_for_run(path, other, RUN_INFO) as s:
-        assert s.study.W == (1.0, 2.0, 3.0) and s.study.L == (4, 6, 8)
-        assert s.study.samples == 3  # never shrinks
-        assert s.missing_keys(other) == other.keys()
-        union_missing = s.missing_keys()
-        assert len(union_missing) == 3 * 3 * 3 - 2 * 2 * 3
-        assert all(k[0] == 3.0 or k[1] == 8 for k in union_missing)
-        assert json.loads(json.dumps(s.metadata["study"]))["L"] == [4, 6, 8]
+        assert s.study.W == (1.0, 2.0, 3.0) and s.study.L == (4, 6, 9)
+        # per size, the larger of the stored and the new number of samples: never shrinks
+        assert s.study.samples == (3, 3, 2)
+        assert list(s.missing_keys(other)) == keys(other)
+        union_missing = list(s.missing_keys())
+        assert len(union_missing) == 3 * (3 + 3 + 2) - 2 * 2 * 3
+        assert all(k[0] == 3.0 or k[2] == 9 for k in union_missing)
+        assert json.loads(json.dumps(s.metadata["study"]))["L"] == [4, 6, 9]
     with Store.open(path) as s:
-        assert s.study.L == (4, 6, 8)
+        assert s.study.L == (4, 6, 9)
 
 
 # ------------------------------------------------------- records, failures
 def test_failures_are_recorded_and_retried(store, study):
-    keys = study.keys()
+    keys = list(study.keys())
     store.add([record(k, study) for k in keys[:3]])
     store.add([record(keys[3], study, error="RuntimeError: boom")])
     assert store.completed_keys() == set(keys[:3])
-    assert keys[3] in store.missing_keys()
+    assert keys[3] in list(store.missing_keys())
     (failure,) = store.failures()
     assert failure.error == "RuntimeError: boom" and math.isnan(failure.T)
-    assert (failure.W, failure.L, failure.sample) == keys[3]
+    assert failure.key == keys[3]
     store.add([record(keys[3], study)])  # the retry replaces the failure
     assert store.failures() == []
     assert store.completed_keys() == set(keys[:4])
@@ -197,13 +164,13 @@ def test_failures_are_recorded_and_retried(store, study):
 
 
 def test_non_finite_result_is_a_failure(store, study):
-    store.add([dataclasses.replace(record((1.0, 4, 0), study), T=math.nan)])
+    store.add([dataclasses.replace(record((1.0, 0.0, 4, 0), study), T=math.nan)])
     assert store.completed_keys() == set()
     assert store.failures()[0].error == "non-finite transmission T = nan"
 
 
 def test_samples_table_sorted_and_exact(store, study):
-    keys = study.keys()
+    keys = list(study.keys())
     records = [record(k, study) for k in keys]
     random.Random(1).shuffle(records)
     store.add(records[:7])
@@ -234,20 +201,22 @@ def test_add_accepts_numpy_scalars(store, study):
     r = SampleRecord(np.float64(1.0), np.int64(4), np.int64(4), np.int32(0), np.float64(0.5),
                      np.int64(3), np.float32(0.25), np.int64(0))  # fmt: skip
     store.add([r])
-    assert store.completed_keys() == {(1.0, 4, 0)}
+    assert store.completed_keys() == {(1.0, 0.0, 4, 0)}
     assert store.records()[0].seconds == 0.25
 
 
 def test_add_refuses_records_outside_the_study(store, study):
     with pytest.raises(ValueError, match="width is M=4"):
-        store.add([dataclasses.replace(record((1.0, 4, 0), study), M=5)])
+        store.add([dataclasses.replace(record((1.0, 0.0, 4, 0), study), M=5)])
     with pytest.raises(ValueError, match="not in the study grid"):
-        store.add([dataclasses.replace(record((1.0, 4, 0), study), W=1.5)])
+        store.add([dataclasses.replace(record((1.0, 0.0, 4, 0), study), W=1.5)])
+    with pytest.raises(ValueError, match="not in the study grid"):
+        store.add([dataclasses.replace(record((1.0, 0.0, 4, 0), study), flux=0.5)])
     assert store.records() == []  # the batch is all or nothing
 
 
 def test_status_counts(store, study):
-    keys = study.keys()
+    keys = list(study.keys())
     store.add([record(k, study) for k in keys[:4]])  # (1.0, 4): 3 done; (1.0, 6): 1 done
     store.add([record(keys[4], study, error="boom")])  # (1.0, 6, 1) failed
     status = store.status()
@@ -316,61 +285,8 @@ def test_open_refuses_newer_format(tmp_path, study):
 def test_reader_sees_writer_commits(store, study):
     with Store.open(store.path) as reader:
         assert reader.completed_keys() == set()
-        store.add([record(k, study) for k in study.keys()[:2]])
-        assert reader.completed_keys() == set(study.keys()[:2])
-
-
-# ----------------------------------------------------------------- export
-def _filled_store(store: Store, study: Study) -> Store:
-    keys = study.keys()
-    store.add([record(k, study) for k in keys[:9]])
-    store.add([record(keys[10], study, error="LinAlgError: singular, 'quoted', a,b")])
-    return store
-
-
-def test_export_netcdf_round_trip(tmp_path, store, study):
-    _filled_store(store, study)
-    out = export_store(store, tmp_path / "out" / "s.nc", "netcdf")
-    ds = load_export(out)
-    assert dict(ds.sizes) == {"W": 2, "L": 2, "sample": 3}
-    assert ds["W"].values.tolist() == [1.0, 2.0] and ds["L"].values.tolist() == [4, 6]
-    assert ds["M"].values.tolist() == [4, 6]
-    seen = np.zeros((2, 2, 3), dtype=bool)
-    for r in store.records():
-        i, j, k = study.W.index(r.W), study.L.index(r.L), r.sample
-        seen[i, j, k] = True
-        T = ds["T"].values[i, j, k]
-        if r.error is None:
-            assert np.float64(r.T).tobytes() == T.tobytes()  # bit for bit
-            assert ds["failed"].values[i, j, k] == 0
-        else:
-            assert np.isnan(T) and ds["failed"].values[i, j, k] == 1
-        assert np.float64(r.seconds).tobytes() == ds["seconds"].values[i, j, k].tobytes()
-        assert (ds["N"].values[i, j, k], ds["rank"].values[i, j, k]) == (r.N, r.rank)
-    assert np.isnan(ds["T"].values[~seen]).all() and (ds["N"].values[~seen] == -1).all()
-    assert study_from_dict(json.loads(ds.attrs["study"])) == study
-    assert ds.attrs["physics_hash"] == study.physics_hash()
-    assert json.loads(ds.attrs["metadata"])["runs"][0]["versions"] == {"betascale": "test"}
-    assert json.loads(ds.attrs["failures"]) == [[2.0, 6, 1, "LinAlgError: singular, 'quoted', a,b"]]
-
-
-def test_export_csv_round_trip(tmp_path, store, study):
-    _filled_store(store, study)
-    out = export_store(store.path, tmp_path / "s.csv", "csv")
-    assert out.read_text().splitlines()[0] == "W,L,M,sample,T,N,seconds,rank,error"
-    back = load_export(out)
-    records = store.records()
-    assert len(back) == len(records) == 10
-    for a, b in zip(back, records, strict=True):
-        assert np.float64(a.T).tobytes() == np.float64(b.T).tobytes()
-        assert dataclasses.replace(a, T=0.0) == dataclasses.replace(b, T=0.0)
-    assert back[-1].error == "LinAlgError: singular, 'quoted', a,b"
-
-
-def test_export_rejects_unknown_format(tmp_path, store):
-    with pytest.raises(InputError, match="export format must be one of"):
-        export_store(store, tmp_path / "x.h5", "hdf5")
-    assert not (tmp_path / "x.h5").exists()
+        store.add([record(k, study) for k in keys(study)[:2]])
+        assert reader.completed_keys() == set(keys(study)[:2])
 
 
 # ------------------------------------------------------------ crash safety
@@ -392,7 +308,7 @@ for first in range(start, study.samples, chunk):
 
 
 def _expected(i: int, L: int) -> tuple:
-    return (1.0, L, L, i, i / 7.0, L, i * 1e-3, i % 5, None)
+    return (1.0, 0.0, L, L, i, i / 7.0, L, i * 1e-3, i % 5, None)
 
 
 def test_kill_9_never_corrupts_and_loses_only_uncommitted(tmp_path):
@@ -435,3 +351,13 @@ def test_kill_9_never_corrupts_and_loses_only_uncommitted(tmp_path):
         assert len(runs) >= 2 and all(r["status"] == "killed" for r in runs[:-1])
         store.add([SampleRecord(1.0, 4, 4, count, 0.5, 4, 0.1, 0)])
         assert len(store.completed_keys()) == count + 1
+
+
+def test_run_info_records_the_blas_platform():
+    info = collect_run_info()
+    assert info["machine"]
+    blas = [lib for lib in info["blas"] if lib["user_api"] == "blas"]
+    assert blas, info["blas"]  # NumPy's BLAS at least
+    for lib in blas:
+        assert lib["internal_api"] and lib["num_threads"] >= 1
+        assert "architecture" in lib  # the kernel (core type) OpenBLAS picked, e.g. Haswell

@@ -1,0 +1,179 @@
+"""Ensemble statistics, numerical beta functions and fits against the sigma model.
+
+The analysis of a store runs in four steps (see ``PHYSICS.md``), one module each:
+
+1. :mod:`~betascale.analysis.ensembles` — statistics per (W, L) with standard
+   errors (:func:`ensemble_stats`, :func:`table_stats`);
+2. :mod:`~betascale.analysis.beta` — the numerical beta between successive sizes
+   with bootstrap errors (:func:`beta_points`);
+3. :mod:`~betascale.analysis.fit` — the fit of the large-g points against the
+   sigma model by generalised least squares (:func:`fit_beta`, built on
+   :mod:`~betascale.analysis.gls`);
+4. :mod:`~betascale.analysis.scaling_test` — the one-parameter-scaling test
+   (:func:`scaling_test`).
+
+Beside them: :mod:`~betascale.analysis.weak_localization` (the slope of ⟨g⟩ in ln L
+with its finite-size correction, against ∓1/π), :mod:`~betascale.analysis.
+magnetoconductance` (paired Δg of a flux scan, its slope, the HLN fit) and the
+finite-size scaling of the symplectic transition (:mod:`~betascale.analysis.fss` and
+its siblings).
+
+:mod:`~betascale.analysis.pipeline` runs them on a sample table or a store
+(:func:`analyze_table`, :func:`analyze_samples`, :func:`analyze_store`) and
+:mod:`~betascale.analysis.report` formats the result as text.
+"""
+
+from betascale.analysis.beta import (
+    DEFAULT_BOOT,
+    DEFAULT_CI,
+    BetaPoint,
+    BetaSet,
+    beta_points,
+    bootstrap_means,
+    check_grid,
+)
+from betascale.analysis.ensembles import (
+    DEFAULT_STAT,
+    STAT_LABELS,
+    STAT_SYMBOLS,
+    STATS,
+    EnsembleStats,
+    Estimate,
+    check_stat,
+    contact_corrected,
+    ensemble_stats,
+    format_pm,
+    per_sample_values,
+    table_stats,
+)
+from betascale.analysis.fit import DEFAULT_GMIN, FIT_POWERS, FitResult, fit_beta
+from betascale.analysis.fss import (
+    DEFAULT_ORDERS,
+    ORDER_TABLE,
+    FSSFit,
+    FSSOrderTable,
+    FSSParameter,
+    fss_fit,
+    fss_fit_data,
+    fss_order_table,
+)
+from betascale.analysis.fss_beta import FSSBeta, fss_beta
+from betascale.analysis.fss_crossings import (
+    DEFAULT_FSS_BOOT,
+    Crossing,
+    CrossingSet,
+    find_crossing,
+    fss_crossings,
+)
+from betascale.analysis.fss_data import (
+    DEFAULT_FSS_STAT,
+    FSS_STAT_LABELS,
+    FSS_STAT_SYMBOLS,
+    FSS_STATS,
+    FSSData,
+    fss_data,
+)
+from betascale.analysis.fss_distribution import CriticalDistribution, critical_distribution
+from betascale.analysis.fss_pipeline import FSSAnalysis, fss_analyze_store, fss_analyze_table
+from betascale.analysis.magnetoconductance import (
+    DeltaFit,
+    DeltaSlope,
+    HLNFit,
+    Magnetoconductance,
+    PairedDelta,
+    fit_hln,
+    magnetoconductance,
+)
+from betascale.analysis.pipeline import (
+    StoreAnalysis,
+    analyze_samples,
+    analyze_store,
+    analyze_table,
+)
+from betascale.analysis.report import format_report
+from betascale.analysis.scaling_test import SCALING_MAX_KNOTS, ScalingTest, scaling_test
+from betascale.analysis.weak_localization import (
+    LogFit,
+    WeakLocalization,
+    WLFit,
+    WLJointFit,
+    WLSlope,
+    fit_log_size,
+    joint_fit,
+    weak_localization,
+)
+
+__all__ = [
+    "DEFAULT_BOOT",
+    "DEFAULT_CI",
+    "DEFAULT_FSS_BOOT",
+    "DEFAULT_FSS_STAT",
+    "DEFAULT_GMIN",
+    "DEFAULT_ORDERS",
+    "DEFAULT_STAT",
+    "FIT_POWERS",
+    "FSS_STATS",
+    "FSS_STAT_LABELS",
+    "FSS_STAT_SYMBOLS",
+    "ORDER_TABLE",
+    "SCALING_MAX_KNOTS",
+    "STATS",
+    "STAT_LABELS",
+    "STAT_SYMBOLS",
+    "BetaPoint",
+    "BetaSet",
+    "CriticalDistribution",
+    "Crossing",
+    "CrossingSet",
+    "DeltaFit",
+    "DeltaSlope",
+    "EnsembleStats",
+    "Estimate",
+    "FSSAnalysis",
+    "FSSBeta",
+    "FSSData",
+    "FSSFit",
+    "FSSOrderTable",
+    "FSSParameter",
+    "FitResult",
+    "HLNFit",
+    "LogFit",
+    "Magnetoconductance",
+    "PairedDelta",
+    "ScalingTest",
+    "StoreAnalysis",
+    "WLFit",
+    "WLJointFit",
+    "WLSlope",
+    "WeakLocalization",
+    "analyze_samples",
+    "analyze_store",
+    "analyze_table",
+    "beta_points",
+    "bootstrap_means",
+    "check_grid",
+    "check_stat",
+    "contact_corrected",
+    "critical_distribution",
+    "ensemble_stats",
+    "find_crossing",
+    "fit_beta",
+    "fit_hln",
+    "fit_log_size",
+    "format_pm",
+    "format_report",
+    "fss_analyze_store",
+    "fss_analyze_table",
+    "fss_beta",
+    "fss_crossings",
+    "fss_data",
+    "fss_fit",
+    "fss_fit_data",
+    "fss_order_table",
+    "joint_fit",
+    "magnetoconductance",
+    "per_sample_values",
+    "scaling_test",
+    "table_stats",
+    "weak_localization",
+]

@@ -1,0 +1,107 @@
+"""Options shared by several commands, and the translation of API errors to flags."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import re
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from betascale.errors import InputError
+from betascale.models import BOUNDARY_CONDITIONS, HAMILTONIANS, SOC_MODELS, SYMMETRY_CLASSES
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the model options: --hamiltonian (or the older --model/--soc), --E, --bc, --flux, --S."""
+    group = parser.add_argument_group("model")
+    which = group.add_mutually_exclusive_group()
+    which.add_argument(
+        "--hamiltonian",
+        choices=HAMILTONIANS,
+        default=None,
+        help="Hamiltonian family (default anderson); the symmetry class follows with --flux",
+    )
+    which.add_argument(
+        "--model",
+        choices=SYMMETRY_CLASSES,
+        default=None,
+        help="older naming by symmetry class (symplectic: with --soc)",
+    )
+    group.add_argument("--E", type=float, default=1.0, help="Fermi energy (default 1)")
+    group.add_argument("--bc", choices=BOUNDARY_CONDITIONS, default="hardwall")
+    group.add_argument("--flux", type=float, default=0.0, help="flux quanta per plaquette")
+    group.add_argument("--soc", choices=SOC_MODELS, default=None, help="with --model symplectic")
+    group.add_argument("--S", type=float, default=0.5, help="Ando spin-orbit strength")
+
+
+def model_spec_from_args(args: argparse.Namespace):
+    """The :class:`~betascale.models.ModelSpec` described by parsed model options."""
+    from betascale.models import ModelSpec
+
+    with flag_errors():
+        return ModelSpec(
+            args.hamiltonian,
+            E=args.E,
+            bc=args.bc,
+            flux=args.flux,
+            S=args.S,
+            model=args.model,
+            soc=args.soc,
+        )
+
+
+#: Python parameter names whose errors name a CLI flag instead.
+DEFAULT_FLAGS = {
+    "W": "--W",
+    "E": "--E",
+    "flux": "--flux",
+    "S": "--S",
+    "samples": "--samples",
+    "start": "--sample",
+    "seed": "--seed",
+    "n_boot": "--boot",
+    "gmin": "--gmin",
+    "lmin": "--lmin",
+    "ci": "--ci",
+}
+
+
+@contextlib.contextmanager
+def flag_errors(flags: Mapping[str, str] = DEFAULT_FLAGS) -> Iterator[None]:
+    """Re-raise an :class:`InputError` about a Python parameter as one about its flag."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(_to_flags(str(exc), flags)) from None
+
+
+def _to_flags(message: str, flags: Mapping[str, str]) -> str:
+    pattern = r"^(?:[^:]*: )?(" + "|".join(map(re.escape, flags)) + r")(?= must)"
+    match = re.match(pattern, message)
+    if match is None:
+        return message
+    return message[: match.start(1)] + flags[match.group(1)] + message[match.end(1) :]
+
+
+def output_directory(path) -> Path:
+    """Create the output directory ``path`` (and parents) and check that it is writable.
+
+    Called before any long computation, so that an unusable path is refused at once.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is a file, lies under a file, or cannot be created or written.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"cannot write figures to {path}: it is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot write to {path}: {exc.strerror or exc}") from None
+    return path

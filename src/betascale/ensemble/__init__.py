@@ -1,0 +1,45 @@
+"""Disorder ensembles: run a study's samples in one process or over MPI ranks.
+
+:func:`run` (``betascale.run``) runs a study and returns its samples; with a store
+path the run is persistent and resumable, exactly as ``betascale run`` is.
+:class:`Runner` is the run itself, in named steps (open, schedule, serve, finish);
+:mod:`~betascale.ensemble.scheduler` decides who computes what,
+:mod:`~betascale.ensemble.worker` computes, :mod:`~betascale.ensemble.serial` and
+:mod:`~betascale.ensemble.mpi` serve the work in one process or over MPI, and
+:mod:`~betascale.ensemble.progress` reports.
+
+Reproducible: a sample is a pure function of (seed, W, L, M, index) (and of the
+flux, which acts on the same disorder), and the solver's result does not depend on
+what the process solved before, so T is bit-identical with any number of ranks, any
+schedule and after a resume, on one platform.
+"""
+
+from betascale.ensemble.comm import SerialComm, launched_with_mpi, world
+from betascale.ensemble.progress import LOG_INTERVAL, Progress
+from betascale.ensemble.runner import SERVE_ONLY_ABOVE, Runner, RunSummary, run, run_study
+from betascale.ensemble.scheduler import MAX_CHUNK, TARGET_CHUNK_SECONDS, Scheduler, Wait
+from betascale.ensemble.signals import StopSignal
+from betascale.ensemble.tasks import Chunk, Task, estimated_seconds
+from betascale.ensemble.worker import Worker
+
+__all__ = [
+    "LOG_INTERVAL",
+    "MAX_CHUNK",
+    "SERVE_ONLY_ABOVE",
+    "TARGET_CHUNK_SECONDS",
+    "Chunk",
+    "Progress",
+    "RunSummary",
+    "Runner",
+    "Scheduler",
+    "SerialComm",
+    "StopSignal",
+    "Task",
+    "Wait",
+    "Worker",
+    "estimated_seconds",
+    "launched_with_mpi",
+    "run",
+    "run_study",
+    "world",
+]

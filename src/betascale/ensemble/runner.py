@@ -1,0 +1,345 @@
+"""A run of one study, in named steps: open, schedule, serve, finish.
+
+:class:`Runner` is the model of TeNPy's ``Simulation.run``: each step is a method
+that can be read (and overridden) on its own.
+
+* **open** — every rank reports its host and free memory; rank 0 checks that every
+  geometry fits in memory and opens the store (a file, locked against a second run,
+  or memory). Any error there reaches every rank, which raise it.
+* **schedule** — rank 0 builds the :class:`~betascale.ensemble.scheduler.Scheduler`
+  of the missing samples (counted cell by cell, never materialized).
+* **serve** — one process computes chunk after chunk in its main thread; under MPI
+  rank 0 serves and writes while the other ranks (and a compute thread of rank 0)
+  compute (:mod:`~betascale.ensemble.mpi`).
+* **finish** — the run's status is decided from the store, never assumed:
+  ``complete`` only if no sample of the study is missing or failed.
+
+The process computes with one BLAS thread (threadpoolctl), so that MPI ranks on one
+node do not oversubscribe it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TextIO
+
+from betascale.ensemble.comm import SerialComm, world
+from betascale.ensemble.progress import LOG_INTERVAL, Progress
+from betascale.ensemble.scheduler import Scheduler
+from betascale.ensemble.tasks import duration, geometry_seconds
+from betascale.errors import InputError
+from betascale.resources import available_memory_bytes, check_geometry_memory
+from betascale.store import MemoryStore, SampleTable, Store
+from betascale.study import Study
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did (rank 0's view; other ranks get a summary with ``rank`` only).
+
+    ``status`` is ``complete`` (nothing missing), ``incomplete`` (the run ended but
+    samples failed or are missing), ``interrupted`` (a signal) or ``failed``.
+    ``server_cpu_seconds`` is the CPU time rank 0's server spent (MPI runs only): the
+    run's samples divided by it is rank 0's capacity in samples per second.
+    """
+
+    store: Path | None
+    computed: int
+    failed: int
+    missing_before: int
+    missing_after: int
+    seconds: float
+    status: str
+    rank: int = 0
+    ranks: int = 1
+    server_cpu_seconds: float | None = None
+
+    @property
+    def samples_per_second(self) -> float:
+        """Throughput of the run (samples computed per second of wall time)."""
+        return self.computed / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict:
+        """The summary as a JSON-able dict."""
+        out = asdict(self)
+        out["store"] = None if self.store is None else str(self.store)
+        out["samples_per_second"] = self.samples_per_second
+        return out
+
+    def __str__(self) -> str:
+        where = f" into {self.store}" if self.store else ""
+        return (
+            f"run {self.status}: {self.computed} samples computed{where} "
+            f"({self.failed} failed) in {duration(self.seconds)} on {self.ranks} rank(s); "
+            f"{self.missing_after} missing"
+        )
+
+
+class Runner:
+    """One run of a study: :meth:`run` calls :meth:`open`, :meth:`schedule`,
+    :meth:`serve` and :meth:`finish` (see the module docstring).
+
+    Parameters
+    ----------
+    study
+        The study.
+    store
+        A store file (created, or resumed), or None to keep the samples in memory.
+    quiet
+        No progress output.
+    stream
+        Where progress goes (default stderr).
+    log_interval
+        Seconds between plain progress lines (when ``stream`` is not a terminal).
+    resume_hint
+        The command that resumes this run, printed if it is interrupted.
+    comm
+        An mpi4py communicator; default: ``MPI.COMM_WORLD`` under an MPI launcher
+        with several ranks, else one process.
+    memory_budget
+        Bytes a host's ranks may use for geometries (default: the memory available
+        when the run starts, per host).
+    collect
+        Keep the study's samples in :attr:`samples` after the run (rank 0).
+    idle
+        A worker rank that takes part in the run's collective steps but computes
+        nothing (it was stopped in an earlier study of the same job).
+    """
+
+    def __init__(
+        self,
+        study: Study,
+        store: str | Path | None = None,
+        *,
+        quiet: bool = False,
+        stream: TextIO | None = None,
+        log_interval: float = LOG_INTERVAL,
+        resume_hint: str | None = None,
+        comm=None,
+        memory_budget: float | None = None,
+        collect: bool = False,
+        idle: bool = False,
+    ) -> None:
+        self.study = study
+        self.store_path = None if store is None else Path(store)
+        self.quiet = quiet
+        self.stream = stream
+        self.log_interval = log_interval
+        self.resume_hint = resume_hint
+        self.comm = world() if comm is None else comm
+        self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
+        self.memory_budget = memory_budget
+        self.collect = collect
+        self.idle = idle
+        self.store: Store | MemoryStore | None = None
+        self.scheduler: Scheduler | None = None
+        self.progress: Progress | None = None
+        self.computed = self.failed = 0
+        self.status = "complete"
+        self.start = time.monotonic()
+        self.samples: SampleTable | None = None
+        self.server_cpu_seconds: float | None = None
+
+    # ------------------------------------------------------------------ steps
+    def run(self) -> RunSummary:
+        """Open, schedule, serve and finish; every rank calls it.
+
+        With ``collect``, :attr:`samples` holds the study's samples afterwards on rank 0
+        (an empty table on the other ranks).
+        """
+        with _one_blas_thread():
+            self.open()
+            if self.rank != 0:
+                from betascale.ensemble.mpi import serve_as_worker
+
+                self.samples = MemoryStore(self.study).samples()
+                return serve_as_worker(self)
+            try:
+                self.schedule()
+                self.serve()
+                summary = self.finish()
+                if self.collect:
+                    self.samples = self.store.samples()
+                return summary
+            finally:
+                self.store.close()
+
+    def open(self) -> None:
+        """Check memory and open the store on rank 0; raise any error on every rank."""
+        hosts = self.comm.gather((socket.gethostname(), available_memory_bytes()), root=0)
+        error = None
+        if self.rank == 0:
+            try:
+                self._budgets = self._host_budgets(hosts)
+                self._hosts = [h for h, _ in hosts]
+                self._check_memory()
+                self.store = self._open_store()
+            except InputError as exc:
+                error = str(exc)
+        error = self.comm.bcast(error, root=0)
+        if error is not None:
+            raise InputError(error)
+
+    def schedule(self) -> None:
+        """Build the scheduler of the missing samples (rank 0)."""
+        missing = self.store.missing_ranges(self.study)
+        ranks = self.size if self.size <= SERVE_ONLY_ABOVE else self.size - 1
+        self.scheduler = Scheduler(self.study, missing, ranks, self._hosts, self._budgets)
+        self.progress = Progress(
+            self.scheduler.total,
+            quiet=self.quiet,
+            stream=self.stream,
+            interval=self.log_interval,
+            weight=lambda r: geometry_seconds(self.study, r.flux, r.L),
+            total_weight=self.scheduler.total_work,
+        )
+        where = self.store_path if self.store_path is not None else "memory"
+        ranks = f"{self.size} rank{'s' if self.size > 1 else ''}"
+        self.progress.log(
+            f"{self.study.name}: {self.scheduler.total} samples to compute on {ranks} -> {where}"
+        )
+        self.start = time.monotonic()
+
+    def serve(self) -> None:
+        """Compute every scheduled chunk (in this process, or over MPI)."""
+        if isinstance(self.comm, SerialComm) or self.size == 1:
+            from betascale.ensemble.serial import serve_serially
+
+            serve_serially(self)
+        else:
+            from betascale.ensemble.mpi import serve_as_root
+
+            serve_as_root(self)
+
+    def finish(self) -> RunSummary:
+        """Decide the status from the store, record it, report, and summarize."""
+        missing = self.store.count_missing(self.study)
+        if self.status == "complete" and (missing or self.store.failures()):
+            self.status = "incomplete"
+        self.store.finish_run(self.status)
+        self.progress.close()
+        summary = RunSummary(
+            self.store_path, self.computed, self.failed, self.scheduler.total, missing,
+            time.monotonic() - self.start, self.status, 0, self.size, self.server_cpu_seconds,
+        )  # fmt: skip
+        self.progress.log(self._final_line(summary))
+        return summary
+
+    # ---------------------------------------------------------------- helpers
+    def take(self, result) -> None:
+        """Count, learn from and report a chunk's results (stored by the caller)."""
+        count = len(result)
+        if count:
+            self.scheduler.observe_chunk(result)
+            self.computed += count
+            self.failed += result.failed
+            c = result.chunk
+            weight = count * geometry_seconds(self.study, c.flux, c.L)
+            self.progress.advance(count, result.failed, weight)
+
+    def abandon(self, status: str) -> None:
+        """Best-effort end of a run that is failing: record ``status``, never raise."""
+        self.status = status
+        with contextlib.suppress(Exception):
+            self.store.finish_run(status)
+        with contextlib.suppress(Exception):
+            self.progress.close()
+
+    def _open_store(self) -> Store | MemoryStore:
+        if self.store_path is None:
+            return MemoryStore(self.study)
+        from betascale.store import collect_run_info
+
+        info = collect_run_info()
+        info["mpi_ranks"] = self.size
+        return Store.open_for_run(self.store_path, self.study, info)
+
+    def _check_memory(self) -> None:
+        for flux in self.study.flux:
+            for L in self.study.L:
+                check_geometry_memory(self.study.spec(flux), L, self.study.width(L))
+
+    def _host_budgets(self, hosts: list[tuple[str, int]]) -> dict[str, float]:
+        budgets: dict[str, float] = {}
+        for host, available in hosts:
+            value = self.memory_budget if self.memory_budget is not None else available
+            budgets[host] = min(budgets.get(host, value), value)
+        return budgets
+
+    def _final_line(self, summary: RunSummary) -> str:
+        where = f"store {self.store_path}" if self.store_path else "kept in memory"
+        elapsed = duration(summary.seconds)
+        if summary.status == "interrupted":
+            hint = self.resume_hint or "run the same command again"
+            return (
+                f"interrupted: {self.computed} samples stored, {summary.missing_after} missing; "
+                f"the {where} is consistent. To resume: {hint}"
+            )
+        if summary.status == "incomplete":
+            return (
+                f"incomplete: {self.computed} samples in {elapsed}, {self.failed} failed, "
+                f"{summary.missing_after} missing; run again to retry them ({where})"
+            )
+        return f"done: {self.computed} samples in {elapsed}; nothing missing; {where}"
+
+
+#: With more ranks than this, rank 0 only serves and writes (it does not compute).
+SERVE_ONLY_ABOVE = 16
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """Limit BLAS/OpenMP to one thread in this process while the run lasts."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency of betascale
+        yield
+        return
+    with threadpool_limits(limits=1):
+        yield
+
+
+def run_study(study: Study, store_path: str | Path | None = None, **kwargs) -> RunSummary:
+    """Compute every missing sample of ``study`` into its store; return the summary.
+
+    Call it on every rank of an MPI job (or in one process). ``store_path`` defaults
+    to :meth:`Study.default_store_path`; the keyword arguments are those of
+    :class:`Runner`.
+    """
+    path = study.default_store_path() if store_path is None else store_path
+    return Runner(study, path, **kwargs).run()
+
+
+def run(study: Study, store: str | Path | None = None, **kwargs) -> SampleTable:
+    """Run a study and return its samples, ready for :func:`betascale.analyze`.
+
+    Parameters
+    ----------
+    study
+        The study (:class:`~betascale.Study` or :func:`~betascale.load_study`).
+    store
+        A store file to make the run persistent and resumable (as ``betascale run``
+        is); None keeps the samples in memory.
+    **kwargs
+        Options of :class:`Runner` (``quiet``, ``stream``, ``log_interval``, ...).
+
+    Returns
+    -------
+    SampleTable
+        Every successful sample of the study (with ``.study``); ``.to_dataset()``
+        gives an xarray Dataset. Under MPI, rank 0 gets the samples and the other
+        ranks an empty table.
+
+    Examples
+    --------
+    >>> import betascale as bs                                   # doctest: +SKIP
+    >>> samples = bs.run(bs.load_study("tiny"), quiet=True)      # doctest: +SKIP
+    >>> bs.analyze(samples).report()                             # doctest: +SKIP
+    """
+    runner = Runner(study, store, collect=True, **kwargs)
+    runner.run()
+    return runner.samples

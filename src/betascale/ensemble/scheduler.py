@@ -1,0 +1,247 @@
+"""Hands out chunks of missing samples to ranks: dynamic, large L first, within memory."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from betascale.ensemble.tasks import Chunk, geometry_bytes, geometry_seconds
+from betascale.errors import InputError
+from betascale.store import SampleRecord
+from betascale.study import Study
+
+#: Aim for chunks of about this many seconds of estimated work.
+TARGET_CHUNK_SECONDS = 2.0
+#: Never put more samples than this into one chunk.
+MAX_CHUNK = 4096
+#: Geometries a rank keeps built (a build costs as much as many samples).
+KEEP_GEOMETRIES = 2
+
+Geometry = tuple[float, int]  # (flux, L)
+Cell = tuple[int, float, float]  # (L, W, flux), in scheduling order
+
+
+@dataclass(frozen=True)
+class Wait:
+    """No chunk fits in memory now: ask again after ``seconds``."""
+
+    seconds: float = 1.0
+
+
+class Scheduler:
+    """Hands out chunks of missing samples to ranks: dynamic, large L first.
+
+    The policy (thread-safe; rank 0's server and compute threads share it):
+
+    1. A rank keeps to a geometry it has built (the last :data:`KEEP_GEOMETRIES`),
+       because a build costs as much as many samples;
+    2. otherwise it takes the largest L that no other rank is working on, so
+       that ranks spread over geometries instead of all building every one;
+    3. otherwise the largest L left;
+
+    and in every case only a geometry that fits in the memory of the rank's host
+    (the geometries its ranks hold, estimated by :func:`~betascale.ensemble.tasks.
+    geometry_bytes`, must stay within the host's budget). If nothing fits the rank
+    gets :class:`Wait`; if a geometry cannot fit even on an empty host, the run is
+    refused.
+
+    A chunk holds samples of one (W, flux, L). Its size is guided self-scheduling: at
+    most :data:`TARGET_CHUNK_SECONDS` of work and at most the remaining work divided
+    by twice the number of ranks, so chunks shrink towards the end and the ranks
+    finish together. Costs per sample start from an estimate and follow the
+    measured solve times.
+
+    Parameters
+    ----------
+    study
+        The study.
+    missing
+        Per cell ``(W, flux, L, ranges)``, the missing sample indices as ``[start, stop)``
+        ranges (:meth:`betascale.store.Store.missing_ranges`).
+    ranks
+        Number of ranks that compute.
+    hosts
+        The host of each rank (default: all on one host).
+    budgets
+        Memory in bytes per host (default: no limit).
+    """
+
+    def __init__(
+        self,
+        study: Study,
+        missing: Iterable[tuple[float, float, int, Sequence[tuple[int, int]]]],
+        ranks: int,
+        hosts: Sequence[str] | None = None,
+        budgets: dict[str, float] | None = None,
+    ) -> None:
+        self.study = study
+        self.ranks = max(1, ranks)
+        groups: dict[Cell, deque] = {}
+        for W, flux, L, ranges in missing:
+            groups[(int(L), float(W), float(flux))] = deque(list(r) for r in ranges if r[1] > r[0])
+        order = sorted((k for k, q in groups.items() if q), key=lambda k: (-k[0], k[1], k[2]))
+        self._groups = OrderedDict((key, groups[key]) for key in order)
+        self._cost = {key: geometry_seconds(study, key[2], key[0]) for key in self._groups}
+        self.total = sum(self._count(q) for q in self._groups.values())
+        self.total_work = sum(self._count(q) * self._cost[k] for k, q in self._groups.items())
+        self._measured: dict[int, tuple[int, float]] = {}
+        self._hosts = list(hosts) if hosts is not None else ["local"] * self.ranks
+        self._budgets = budgets or {}
+        self._holding: dict[int, deque] = {}
+        self._working: dict[int, int | None] = {}
+        self._lock = threading.Lock()
+        self._check_fits()
+
+    @classmethod
+    def from_keys(cls, study: Study, keys: Iterable[tuple], ranks: int, **kwargs) -> Scheduler:
+        """A scheduler of explicit keys ``(W, flux, L, sample)``."""
+        cells: dict[tuple, list[int]] = {}
+        for W, flux, L, sample in keys:
+            cells.setdefault((float(W), float(flux), int(L)), []).append(int(sample))
+        missing = [(*cell, _ranges(sorted(s))) for cell, s in cells.items()]
+        return cls(study, missing, ranks, **kwargs)
+
+    @staticmethod
+    def _count(q: deque) -> int:
+        return sum(stop - start for start, stop in q)
+
+    def remaining(self) -> int:
+        """Samples not yet handed out."""
+        with self._lock:
+            return sum(self._count(q) for q in self._groups.values())
+
+    def observe(self, records: Sequence[SampleRecord]) -> None:
+        """Learn the cost per sample of each L from finished records."""
+        for r in records:
+            if r.error is None:
+                self._learn(r.L, 1, r.seconds)
+
+    def observe_chunk(self, result) -> None:
+        """Learn the cost per sample of a chunk's L from its results (a ChunkResult)."""
+        ok = np.isfinite(result.T)
+        count = int(np.count_nonzero(ok))
+        if count:
+            self._learn(result.chunk.L, count, float(np.sum(result.seconds[ok])))
+
+    def _learn(self, L: int, count: int, seconds: float) -> None:
+        with self._lock:
+            n, total = self._measured.get(L, (0, 0.0))
+            n, total = n + count, total + seconds
+            self._measured[L] = (n, total)
+            for key in self._cost:
+                if key[0] == L:
+                    self._cost[key] = total / n
+
+    def requeue(self, chunk: Chunk) -> None:
+        """Give the samples of a chunk that was not (fully) computed back to the queue."""
+        if chunk is None or len(chunk) == 0:
+            return
+        key = (chunk.L, chunk.W, chunk.flux)
+        with self._lock:
+            if key not in self._groups:
+                self._groups[key] = deque()
+                self._groups = OrderedDict(
+                    sorted(self._groups.items(), key=lambda kv: (-kv[0][0], kv[0][1], kv[0][2]))
+                )
+            self._groups[key].appendleft([chunk.start, chunk.stop])
+
+    def next_chunk(self, rank: int) -> Chunk | Wait | None:
+        """The next chunk for ``rank``; :class:`Wait` if none fits in memory now (the
+        rank then drops its geometries); None when everything is handed out."""
+        with self._lock:
+            live = [key for key, q in self._groups.items() if q]
+            if not live:
+                self._working[rank] = None
+                self._holding[rank] = deque(maxlen=KEEP_GEOMETRIES)
+                return None
+            key, hold = self._choose(rank, live)
+            if key is None:
+                self._working[rank] = None
+                self._holding[rank] = deque(maxlen=KEEP_GEOMETRIES)
+                return Wait()
+            self._holding[rank] = hold
+            return self._cut(rank, key, live, tuple(hold))
+
+    def _choose(self, rank: int, live: list[Cell]) -> tuple[Cell | None, deque | None]:
+        holding = self._holding.setdefault(rank, deque(maxlen=KEEP_GEOMETRIES))
+        busy = {L for r, L in self._working.items() if r != rank and L is not None}
+        preferences = (
+            [k for k in live if (k[2], k[0]) in holding]
+            + [k for k in live if k[0] not in busy]
+            + live
+        )
+        for key in preferences:
+            hold = self._plan(rank, (key[2], key[0]))
+            if hold is not None:
+                return key, hold
+        return None, None
+
+    def _cut(self, rank: int, key: Cell, live: list[Cell], hold: tuple) -> Chunk:
+        L, W, flux = key
+        remaining_work = sum(self._count(self._groups[k]) * self._cost[k] for k in live)
+        budget = min(TARGET_CHUNK_SECONDS, remaining_work / (2 * self.ranks))
+        size = max(1, min(MAX_CHUNK, int(budget / self._cost[key])))
+        q = self._groups[key]
+        start, stop = q[0]
+        take = min(size, stop - start)
+        if start + take == stop:
+            q.popleft()
+        else:
+            q[0][0] = start + take
+        self._working[rank] = L
+        return Chunk(W, flux, L, self.study.width(L), start, start + take, hold=hold)
+
+    # ---------------------------------------------------------------- memory
+    def _host_bytes(self, host: str, skip_rank: int | None = None) -> float:
+        return sum(
+            geometry_bytes(self.study, f, L)
+            for r, held in self._holding.items()
+            if r != skip_rank and self._hosts[r % len(self._hosts)] == host
+            for f, L in held
+        )
+
+    def _plan(self, rank: int, geometry: Geometry) -> deque | None:
+        """What ``rank`` would hold to compute ``geometry``: it and its recent ones if they
+        fit in its host's budget, else it alone if that fits, else None."""
+        held = deque(self._holding.get(rank, ()), maxlen=KEEP_GEOMETRIES)
+        if geometry in held:
+            held.remove(geometry)
+        held.append(geometry)
+        host = self._hosts[rank % len(self._hosts)]
+        budget = self._budgets.get(host)
+        if budget is None:
+            return held
+        room = budget - self._host_bytes(host, skip_rank=rank)
+        for plan in (held, deque([geometry], maxlen=KEEP_GEOMETRIES)):
+            if sum(geometry_bytes(self.study, f, L) for f, L in plan) <= room:
+                return plan
+        return None
+
+    def _check_fits(self) -> None:
+        """Refuse a geometry that cannot fit even alone on any host."""
+        if not self._budgets:
+            return
+        largest = max(self._budgets.values())
+        for L, _, flux in self._groups:
+            need = geometry_bytes(self.study, flux, L)
+            if need > largest:
+                raise InputError(
+                    f"a geometry with L = {L} needs about {need / 1e9:.3g} GB, more than the "
+                    f"{largest / 1e9:.3g} GB available to a rank; use fewer ranks per node or "
+                    "smaller sizes"
+                )
+
+
+def _ranges(indices: list[int]) -> list[tuple[int, int]]:
+    """Sorted distinct indices as ranges ``[start, stop)`` of consecutive ones."""
+    out: list[list[int]] = []
+    for i in indices:
+        if out and out[-1][1] == i:
+            out[-1][1] = i + 1
+        elif not out or out[-1][1] < i:
+            out.append([i, i + 1])
+    return [(a, b) for a, b in out]

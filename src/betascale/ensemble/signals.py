@@ -1,0 +1,43 @@
+"""SIGINT and SIGTERM during a run: the first asks to stop, a second stops at once."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+
+
+class StopSignal:
+    """Turn the first SIGINT/SIGTERM into a stop request; a second one stops at once.
+
+    Installed only in the main thread (signals are delivered there). The second
+    signal raises :class:`KeyboardInterrupt` in the main thread.
+    """
+
+    def __init__(self, on_first: Callable[[int], None] | None = None) -> None:
+        self.event = threading.Event()
+        self.signum: int | None = None
+        self._on_first = on_first
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> StopSignal:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def is_set(self) -> bool:
+        """Whether a stop was asked for."""
+        return self.event.is_set()
+
+    def _handle(self, signum: int, frame) -> None:
+        if self.event.is_set():
+            raise KeyboardInterrupt
+        self.signum = signum
+        self.event.set()
+        if self._on_first is not None:
+            self._on_first(signum)

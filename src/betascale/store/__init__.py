@@ -1,0 +1,72 @@
+"""Crash-safe, resumable results stores of studies (SQLite, WAL), and their records.
+
+A store is one SQLite file with two tables:
+
+``meta(key TEXT PRIMARY KEY, value TEXT)``
+    JSON values: ``format_version``, ``study`` (the validated study, grown to the
+    union of every study run against the store), ``physics`` and ``physics_hash``,
+    ``created`` and ``runs`` (one entry per run: versions, the BLAS platform, git
+    commit, host, pid, the study as submitted, start and end times and a status).
+``samples(W, flux, L, M, sample, T, N, seconds, rank, error)``
+    One row per sample key ``(W, flux, L, sample)``. A failed sample has ``error`` set
+    and ``T`` NULL; it is retried on resume and the retry replaces the row.
+
+Stores of format 1 (before the flux axis, keyed by (W, L, sample)) are read as they
+are and migrated to format 2 when a run opens them.
+
+Crash safety
+------------
+Each :meth:`Store.add` is one transaction, so a ``kill -9`` at any instant loses at
+most the records not yet committed (the samples in flight), and SQLite's atomic
+commit means the file is never left corrupt. The journal is a write-ahead log (WAL):
+readers (``betascale status``) do not block the writer. We use
+``synchronous=NORMAL``: in WAL mode a committed transaction has been written to the
+WAL file (the OS page cache) before ``COMMIT`` returns, so it survives the death of
+the process; only the fsync is deferred to checkpoints. What NORMAL gives up is
+durability of the last few commits on a *power loss or OS crash*, which rolls the
+database back to an earlier consistent state but still never corrupts it. WAL needs
+shared memory between the processes using the file, so keep stores on a filesystem
+that supports it (not on a network filesystem shared between hosts).
+
+Safety
+------
+A run takes an advisory lock (:mod:`~betascale.store.lock`): a second run on the same
+store is refused at once, naming the first. An existing file is checked before
+anything in it changes; files that are not betascale stores, stores holding schema
+objects betascale did not create (a trigger, say) and stores with damaged metadata
+or rows are refused with one line.
+"""
+
+from betascale.store.core import RUN_STATUSES, Store
+from betascale.store.export import EXPORT_FORMATS, export_store, load_export, to_dataset
+from betascale.store.memory import MemoryStore
+from betascale.store.provenance import blas_info, collect_run_info
+from betascale.store.records import SampleRecord, SampleTable, records_table
+from betascale.store.sqlite import FORMAT_VERSION, StoreWriteError
+from betascale.store.status import CellStatus, StoreStatus
+
+
+def open_store(path) -> Store:
+    """Open an existing store for reading (:meth:`Store.open`)."""
+    return Store.open(path)
+
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "FORMAT_VERSION",
+    "RUN_STATUSES",
+    "CellStatus",
+    "MemoryStore",
+    "SampleRecord",
+    "SampleTable",
+    "Store",
+    "StoreStatus",
+    "StoreWriteError",
+    "blas_info",
+    "collect_run_info",
+    "export_store",
+    "load_export",
+    "open_store",
+    "records_table",
+    "to_dataset",
+]

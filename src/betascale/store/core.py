@@ -1,0 +1,488 @@
+"""The results store of one study: a crash-safe, resumable SQLite file."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import socket
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from betascale.errors import InputError
+from betascale.store.lock import StoreLock
+from betascale.store.records import SampleRecord, SampleTable
+from betascale.store.sqlite import (
+    COLUMNS,
+    FORMAT_VERSION,
+    check_sqlite_file,
+    connect,
+    connect_for_reading,
+    create_schema,
+    enable_wal,
+    migrate_to_v2,
+    read_meta,
+    sample_columns,
+    transaction,
+)
+from betascale.study import Study, compare_physics, study_from_dict
+
+#: Statuses of a finished run; a run that is still going (or was killed) is "running".
+#: "incomplete": the run ended normally, but samples are missing or failed.
+RUN_STATUSES = ("complete", "incomplete", "interrupted", "failed")
+_ORDER = " ORDER BY W, flux, L, sample"
+_INSERT = (
+    f"INSERT OR REPLACE INTO samples ({', '.join(COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(COLUMNS))})"
+)
+#: A missing range of sample indices of one cell: ``[start, stop)``.
+Range = tuple[int, int]
+
+
+class Store:
+    """The results store of one study: a crash-safe SQLite file.
+
+    Open it with :meth:`open_for_run` (to compute samples) or :meth:`open` (to read);
+    :func:`betascale.store.open_store` is the same as :meth:`open`. Use it as a
+    context manager, or call :meth:`close`.
+
+    Attributes
+    ----------
+    path
+        The file.
+    study
+        The stored study: the union of the grids of every study run against it.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, study: Study, version: int) -> None:
+        self.path = path
+        self.study = study
+        self._conn = conn
+        self._version = version
+        self._run_index: int | None = None
+        self._lock: StoreLock | None = None
+
+    # ------------------------------------------------------------- opening
+    @classmethod
+    def open_for_run(cls, path: str | Path, study: Study, run_info: dict | None = None) -> Store:
+        """Open (or create) the store of ``study`` for computing samples.
+
+        Takes the store's run lock (another run on it is refused at once, naming
+        it), checks an existing file before changing anything in it, and migrates
+        a store of an older layout.
+
+        Parameters
+        ----------
+        path
+            The store file; its parent directories are created.
+        study
+            The study to run. If the store exists, its physics must agree with the
+            stored study's (:func:`~betascale.study.compare_physics`); its grid is
+            merged into the stored one (W, flux and L union, largest ``samples``).
+        run_info
+            Provenance of this run (default :func:`~betascale.store.collect_run_info`),
+            stored with the start time as a new entry of ``metadata["runs"]``.
+
+        Raises
+        ------
+        InputError
+            If the path cannot hold a store, the file is not a betascale store, another
+            run holds it, or it was made with a different study (the message lists
+            what differs).
+        """
+        from betascale.store.provenance import collect_run_info
+
+        path = Path(path)
+        _check_store_path(path)
+        info = collect_run_info() if run_info is None else dict(run_info)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the directory of store {path}: {exc}") from None
+        lock = StoreLock(path).acquire()
+        try:
+            store = cls._prepare(path, study, info)
+        except BaseException:
+            lock.release()
+            raise
+        store._lock = lock
+        return store
+
+    @classmethod
+    def _prepare(cls, path: Path, study: Study, info: dict) -> Store:
+        existed = path.exists() and path.stat().st_size > 0
+        if existed:
+            check_sqlite_file(path)
+        try:
+            conn = connect(path, "rwc")
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot open store {path}: {exc}") from None
+        try:
+            meta = read_meta(conn, path) if existed else None
+            stored = _compatible_study(meta, study, path)
+            enable_wal(conn, path)
+            with transaction(conn, path):
+                run_index = _start_run(conn, path, meta, stored, study, info)
+        except BaseException:
+            conn.close()
+            raise
+        store = cls(path, conn, stored, FORMAT_VERSION)
+        store._run_index = run_index
+        return store
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open an existing store for reading (also on read-only media).
+
+        Raises
+        ------
+        InputError
+            If the file is missing, is not a betascale store, or is damaged.
+        """
+        path = Path(path)
+        if not path.exists():
+            raise InputError(f"store {path} not found")
+        if not path.is_file():
+            raise InputError(f"store {path} is not a file")
+        conn = connect_for_reading(path)
+        try:
+            meta = read_meta(conn, path)
+            if meta is None:
+                raise InputError(f"{path} is not a betascale store (it holds no study)")
+            study = _stored_study(meta, path)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(path, conn, study, int(meta["format_version"]))
+
+    def close(self) -> None:
+        """Close the database connection and release the run lock (idempotent)."""
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r}, study={self.study.name!r})"
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The open SQLite connection."""
+        if self._conn is None:
+            raise ValueError(f"store {self.path} is closed")
+        return self._conn
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Everything in the ``meta`` table, decoded from JSON."""
+        return read_meta(self.conn, self.path) or {}
+
+    def _select(self, where: str = "") -> str:
+        flux = self.study.flux[0]
+        return f"SELECT {sample_columns(self._version, flux)} FROM samples {where}"
+
+    # ---------------------------------------------------------------- keys
+    def completed_keys(self) -> set[tuple[float, float, int, int]]:
+        """Keys ``(W, flux, L, sample)`` of the successful samples (failures are not done)."""
+        sql = f"SELECT W, flux, L, sample FROM ({self._select('WHERE error IS NULL')})"
+        return set(self.conn.execute(sql))
+
+    def missing_ranges(
+        self, study: Study | None = None
+    ) -> Iterator[tuple[float, float, int, list[Range]]]:
+        """Per cell ``(W, flux, L)`` of ``study`` (default: the stored one), the missing
+        sample indices as ranges ``[start, stop)``; cells with nothing missing are left out.
+
+        Lazy, and memory is bounded by the stored samples of one cell, never by
+        ``samples``. An incompatible ``study`` is refused at once.
+        """
+        study = self._checked(study)
+        return self._missing_ranges(study)
+
+    def _missing_ranges(self, study: Study) -> Iterator[tuple[float, float, int, list[Range]]]:
+        for W, flux, L in study.cells():
+            n = study.samples_at(L)
+            ranges = _gaps(self._done_indices(W, flux, L, n), n)
+            if ranges:
+                yield W, flux, L, ranges
+
+    def missing_keys(self, study: Study | None = None) -> Iterator[tuple[float, float, int, int]]:
+        """Keys ``(W, flux, L, sample)`` of ``study`` still to compute, in key order (lazily)."""
+        cells = self.missing_ranges(study)
+        return (
+            (W, flux, L, i)
+            for W, flux, L, ranges in cells
+            for start, stop in ranges
+            for i in range(start, stop)
+        )
+
+    def count_missing(self, study: Study | None = None) -> int:
+        """How many samples of ``study`` are still to compute."""
+        study = self._checked(study)
+        total = 0
+        for W, flux, L in study.cells():
+            done = self.conn.execute(
+                f"SELECT count(*) FROM ({self._select()}) WHERE W = ? AND flux = ? AND L = ? "
+                "AND error IS NULL AND sample < ?",
+                (W, flux, L, study.samples_at(L)),
+            ).fetchone()[0]
+            total += study.samples_at(L) - done
+        return total
+
+    def _done_indices(self, W: float, flux: float, L: int, samples: int) -> np.ndarray:
+        rows = self.conn.execute(
+            f"SELECT sample FROM ({self._select()}) WHERE W = ? AND flux = ? AND L = ? "
+            "AND error IS NULL AND sample < ? ORDER BY sample",
+            (W, flux, L, samples),
+        )
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def _checked(self, study: Study | None) -> Study:
+        if study is None:
+            return self.study
+        diffs = compare_physics(self.study, study)
+        if diffs:
+            raise InputError(_refusal(self.path, diffs))
+        return study
+
+    # ------------------------------------------------------------- writing
+    def add(self, records: Iterable[SampleRecord]) -> None:
+        """Store ``records`` in one transaction (a record replaces one of the same key).
+
+        Raises
+        ------
+        ValueError
+            If a record does not belong to the stored study's grid, or its width M
+            does not match the study's aspect ratio.
+        StoreWriteError
+            If the file cannot be written (for example a full disk); nothing of this
+            call is stored then.
+
+        Notes
+        -----
+        A record without an error but with a non-finite ``T`` is stored as a failure.
+        """
+        rows = [self._row(r) for r in records]
+        if not rows:
+            return
+        with transaction(self.conn, self.path):
+            self.conn.executemany(_INSERT, rows)
+
+    def add_chunks(self, results: Iterable) -> None:
+        """Store the results of chunks (:class:`~betascale.ensemble.tasks.ChunkResult`)
+        in one transaction: the fast path of a run's server, one check per chunk."""
+        rows: list[tuple] = []
+        for res in results:
+            rows.extend(self._chunk_rows(res))
+        if rows:
+            with transaction(self.conn, self.path):
+                self.conn.executemany(_INSERT, rows)
+
+    def _chunk_rows(self, res) -> list[tuple]:
+        c = res.chunk
+        self._check_cell(float(c.W), float(c.flux), int(c.L), int(c.M), int(c.start))
+        T = np.asarray(res.T, dtype=float)
+        errors = dict(res.errors)
+        for k in np.flatnonzero(~np.isfinite(T)).tolist():
+            errors.setdefault(k, f"non-finite transmission T = {T[k]}")
+        values = np.where(np.isfinite(T), T, np.nan).tolist()
+        head = (float(c.W), float(c.flux), int(c.L), int(c.M))
+        columns = zip(values, res.N.tolist(), res.seconds.tolist(), strict=True)
+        rows = [
+            (*head, c.start + k, None if k in errors else T_k, N, sec, res.rank, errors.get(k))
+            for k, (T_k, N, sec) in enumerate(columns)
+        ]
+        return rows
+
+    def _check_cell(self, W: float, flux: float, L: int, M: int, sample: int) -> None:
+        study = self.study
+        if W not in study.W or flux not in study.flux or L not in study.L or sample < 0:
+            raise ValueError(
+                f"sample (W={W}, flux={flux}, L={L}, sample={sample}) is not in the study grid"
+            )
+        if M != study.width(L):
+            width = study.width(L)
+            raise ValueError(f"sample at L={L} has M={M}, but the study's width is M={width}")
+
+    def _row(self, r: SampleRecord) -> tuple:
+        W, flux, L, M, sample = float(r.W), float(r.flux), int(r.L), int(r.M), int(r.sample)
+        self._check_cell(W, flux, L, M, sample)
+        error = None if r.error is None else (str(r.error) or "unknown error")
+        T = float(r.T)
+        if error is None and not math.isfinite(T):
+            error = f"non-finite transmission T = {T}"  # never counted as a result
+        T = None if math.isnan(T) else T
+        return (W, flux, L, M, sample, T, int(r.N), float(r.seconds), int(r.rank), error)
+
+    def finish_run(self, status: str) -> None:
+        """Record the end time and ``status`` (one of :data:`RUN_STATUSES`) of this run."""
+        if status not in RUN_STATUSES:
+            raise ValueError(f"run status must be one of {', '.join(RUN_STATUSES)}, got {status!r}")
+        if self._run_index is None:
+            raise ValueError("this store was not opened for a run")
+        with transaction(self.conn, self.path):
+            runs = self.metadata["runs"]
+            runs[self._run_index].update(end=_now(), status=status)
+            _write_meta(self.conn, runs=runs)
+
+    # ------------------------------------------------------------- reading
+    def records(self) -> list[SampleRecord]:
+        """Every stored record, failures included, sorted by (W, flux, L, sample)."""
+        return [_record(row) for row in self.conn.execute(self._select() + _ORDER)]
+
+    def failures(self) -> list[SampleRecord]:
+        """The records of failed samples, sorted by (W, flux, L, sample)."""
+        rows = self.conn.execute(self._select("WHERE error IS NOT NULL") + _ORDER)
+        return [_record(row) for row in rows]
+
+    def samples(self) -> SampleTable:
+        """The successful samples as arrays, sorted by (W, flux, L, sample), with the study."""
+        rows = self.conn.execute(self._select("WHERE error IS NULL") + _ORDER).fetchall()
+        names = COLUMNS[:-1]
+        columns = list(zip(*rows, strict=True))[:-1] if rows else [()] * len(names)
+        arrays = {}
+        for name, col in zip(names, columns, strict=True):
+            kind = float if name in ("W", "flux", "T", "seconds") else np.int64
+            arrays[name] = np.array(col, dtype=kind)
+        return SampleTable(**arrays, study=self.study)
+
+    def status(self):
+        """Completed, missing and failed samples per (W, flux, L) of the stored study."""
+        from betascale.store.status import store_status
+
+        return store_status(self)
+
+
+# ------------------------------------------------------------------ helpers
+def _check_store_path(path: Path) -> None:
+    if path.exists() and not path.is_file():
+        kind = "a directory" if path.is_dir() else "not a regular file"
+        raise InputError(f"cannot use {path} as a store: it is {kind}")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"cannot use {path} as a store: {parent} is not a directory")
+            break
+
+
+def _gaps(done: np.ndarray, samples: int) -> list[Range]:
+    """The ranges of ``range(samples)`` not in the sorted array ``done``."""
+    ranges, start = [], 0
+    for i in done.tolist():
+        if i > start:
+            ranges.append((start, i))
+        start = i + 1
+    if start < samples:
+        ranges.append((start, samples))
+    return ranges
+
+
+def _write_meta(conn: sqlite3.Connection, **items: Any) -> None:
+    from betascale.serialization import dumps
+
+    conn.executemany(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+        [(key, dumps(value)) for key, value in items.items()],
+    )
+
+
+def _stored_study(meta: dict[str, Any], path: Path) -> Study:
+    return study_from_dict(meta["study"], source=f"study stored in {path}")
+
+
+def _refusal(path: Path, diffs: list[str]) -> str:
+    return f"store {path} was made with a different study: {'; '.join(diffs)}; use a new store"
+
+
+def _compatible_study(meta: dict[str, Any] | None, study: Study, path: Path) -> Study:
+    """The stored study grown by ``study``; refuses different physics before any write."""
+    if meta is None:
+        return study
+    old = _stored_study(meta, path)
+    diffs = compare_physics(old, study)
+    if diffs:
+        raise InputError(_refusal(path, diffs))
+    return old.extended(study)
+
+
+def _start_run(
+    conn: sqlite3.Connection, path: Path, meta: dict | None, stored: Study, study: Study, info: dict
+) -> int:
+    """Create or migrate the schema and record a new run (inside a transaction)."""
+    if meta is None:
+        create_schema(conn)
+        runs: list[dict] = []
+        _write_meta(conn, format_version=FORMAT_VERSION, created=_now())
+    else:
+        if int(meta["format_version"]) < 2:
+            migrate_to_v2(conn, _stored_study(meta, path).flux[0])
+        runs = _mark_killed_runs(meta.get("runs", []))
+    run = {"start": _now(), **info, "end": None, "status": "running", "study": study.to_dict()}
+    run.setdefault("pid", os.getpid())
+    run.setdefault("host", socket.gethostname())
+    runs.append(run)
+    _write_meta(
+        conn,
+        study=stored.to_dict(),
+        physics=stored.physics(),
+        physics_hash=stored.physics_hash(),
+        runs=runs,
+    )
+    return len(runs) - 1
+
+
+def _mark_killed_runs(runs: list[dict]) -> list[dict]:
+    """Mark runs still 'running' whose process on this host is gone as 'killed'."""
+    host = socket.gethostname()
+    for run in runs:
+        pid = run.get("pid")
+        if run.get("status") == "running" and run.get("host") == host and isinstance(pid, int):
+            if not _pid_alive(pid):
+                run["status"] = "killed"
+    return runs
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True
+    return True
+
+
+def _record(row: Sequence) -> SampleRecord:
+    W, flux, L, M, sample, T, N, seconds, rank, error = row
+    return SampleRecord(
+        W=W,
+        L=L,
+        M=M,
+        sample=sample,
+        T=math.nan if T is None else T,
+        N=N,
+        seconds=math.nan if seconds is None else seconds,
+        rank=rank,
+        error=error,
+        flux=flux,
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,46 @@
+"""Tests of betascale.ensemble.runner in one process: failures, validation."""
+
+import pytest
+
+from betascale.ensemble import Worker, run_study
+from betascale.errors import InputError
+from betascale.store import SampleRecord, Store
+from betascale.study import parse_study_text
+
+SMALL = """
+model = "orthogonal"
+E = 1.0
+W = [2.0, 5.0]
+L = [6, 10, 12]
+samples = 6
+seed = 5
+"""
+
+
+def test_failed_samples_are_recorded_then_retried(tmp_path, monkeypatch):
+    study = parse_study_text(SMALL)
+    store_path = tmp_path / "store.sqlite"
+    original = Worker.compute
+
+    def failing(self, task):
+        if task.sample == 3 and task.L == 10:
+            nan = float("nan")
+            return SampleRecord(task.W, task.L, task.M, 3, nan, 0, 0.0, self.rank, "failure")
+        return original(self, task)
+
+    monkeypatch.setattr(Worker, "compute", failing)
+    first = run_study(study, store_path, quiet=True)
+    assert first.failed == 2 and first.missing_after == 2 and first.status == "incomplete"
+    with Store.open(store_path) as store:
+        assert {r.key for r in store.failures()} == {(2.0, 0.0, 10, 3), (5.0, 0.0, 10, 3)}
+    monkeypatch.setattr(Worker, "compute", original)
+    second = run_study(study, store_path, quiet=True)
+    assert second.computed == 2 and second.failed == 0 and second.missing_after == 0
+    assert second.status == "complete"
+    with Store.open(store_path) as store:
+        assert store.failures() == []
+
+
+def test_threshold_size_is_refused_when_the_study_is_made(tmp_path):
+    with pytest.raises(InputError, match="M = 8"):
+        parse_study_text(SMALL.replace("L = [6, 10, 12]", "L = [6, 8]"))

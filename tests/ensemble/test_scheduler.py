@@ -1,0 +1,123 @@
+"""Tests of betascale.ensemble.scheduler: ranges, requeue, and the memory of geometries."""
+
+import pytest
+
+from betascale.ensemble import Scheduler, Wait
+from betascale.ensemble.tasks import Chunk, geometry_bytes
+from betascale.errors import InputError
+from betascale.study import parse_study_text
+
+SMALL = """
+model = "orthogonal"
+E = 1.0
+W = [2.0, 5.0]
+L = [6, 10, 12]
+samples = 6
+seed = 5
+"""
+
+STUDY = """
+model = "orthogonal"
+E = 1.0
+W = [2.0]
+L = [10, 40, 64]
+samples = [400, 100, 50]
+seed = 5
+"""
+
+
+def drain(scheduler: Scheduler, ranks: int = 1) -> list:
+    chunks, rank = [], 0
+    while (chunk := scheduler.next_chunk(rank % ranks)) is not None:
+        assert not isinstance(chunk, Wait)
+        chunks.append(chunk)
+        rank += 1
+    return chunks
+
+
+def test_ranges_are_cut_into_chunks_that_cover_every_missing_sample_once():
+    study = parse_study_text(STUDY)
+    missing = [(2.0, 0.0, 10, [(0, 5), (7, 400)]), (2.0, 0.0, 40, [(0, 100)])]
+    chunks = drain(Scheduler(study, missing, ranks=2), ranks=2)
+    got = sorted((c.L, i) for c in chunks for i in range(c.start, c.stop))
+    want = sorted([(10, i) for i in [*range(5), *range(7, 400)]] + [(40, i) for i in range(100)])
+    assert got == want
+    assert all(isinstance(c, Chunk) and len(c) >= 1 for c in chunks)
+
+
+def test_a_requeued_chunk_is_handed_out_again():
+    study = parse_study_text(STUDY)
+    scheduler = Scheduler.from_keys(study, study.keys(), ranks=1)
+    first = scheduler.next_chunk(0)
+    scheduler.requeue(first.rest(1))  # the rank computed one sample, then stopped
+    again = scheduler.next_chunk(0)
+    assert (again.L, again.start) == (first.L, first.start + 1)
+    rest = drain(scheduler)
+    covered = {(c.L, i) for c in [again, *rest] for i in range(c.start, c.stop)}
+    assert len(covered) == study.num_samples() - 1
+
+
+def test_two_ranks_on_one_host_never_hold_more_than_its_memory():
+    study = parse_study_text(STUDY)
+    big = geometry_bytes(study, 0.0, 64)
+    small = geometry_bytes(study, 0.0, 10)
+    budget = big + small * 1.5  # room for the big geometry and one small one, not two big
+    scheduler = Scheduler.from_keys(
+        study, study.keys(), ranks=2, hosts=["node"] * 2, budgets={"node": budget}
+    )
+    a = scheduler.next_chunk(0)
+    b = scheduler.next_chunk(1)
+    assert a.L == 64 and b.L != 64  # rank 1 does not start a second L = 64 geometry
+    held = [g for c in (a, b) for g in c.hold]
+    assert sum(geometry_bytes(study, f, L) for f, L in held) <= budget
+
+
+def test_a_rank_waits_when_nothing_fits_and_drops_its_geometries():
+    study = parse_study_text(STUDY.replace("L = [10, 40, 64]", "L = [64]").replace(
+        "samples = [400, 100, 50]", "samples = 400"))  # fmt: skip
+    big = geometry_bytes(study, 0.0, 64)
+    scheduler = Scheduler.from_keys(
+        study, study.keys(), ranks=2, hosts=["node"] * 2, budgets={"node": 1.5 * big}
+    )
+    assert isinstance(scheduler.next_chunk(0), Chunk)
+    assert isinstance(scheduler.next_chunk(1), Wait)  # only one L = 64 fits at a time
+    while isinstance(chunk := scheduler.next_chunk(0), Chunk):  # rank 0 finishes the work
+        pass
+    assert chunk is None
+
+
+def test_a_geometry_larger_than_any_host_is_refused():
+    study = parse_study_text(STUDY)
+    with pytest.raises(InputError, match=r"needs about .* GB, more than the"):
+        Scheduler.from_keys(study, study.keys(), ranks=1, budgets={"local": 1e6})
+
+
+def test_scheduler_hands_out_every_key_once_large_l_first():
+    study = parse_study_text(SMALL)
+    scheduler = Scheduler.from_keys(study, study.keys(), ranks=2)
+    first = scheduler.next_chunk(0)
+    assert first[0].L == 12
+    seen = [t for t in first]
+    while (chunk := scheduler.next_chunk(len(seen) % 2)) is not None:
+        assert len({(t.W, t.L) for t in chunk}) == 1  # one geometry and W per chunk
+        seen.extend(chunk)
+    keys = [(t.W, t.flux, t.L, t.sample) for t in seen]
+    assert sorted(keys) == sorted(study.keys())
+    assert all(t.M == study.width(t.L) for t in seen)
+
+
+def test_scheduler_spreads_ranks_over_geometries_and_keeps_affinity():
+    study = parse_study_text(SMALL.replace("samples = 6", "samples = 200"))
+    scheduler = Scheduler.from_keys(study, study.keys(), ranks=2)
+    a, b = scheduler.next_chunk(0), scheduler.next_chunk(1)
+    assert a[0].L == 12 and b[0].L == 10  # rank 1 does not build rank 0's geometry
+    assert scheduler.next_chunk(0)[0].L == 12 and scheduler.next_chunk(1)[0].L == 10
+
+
+def test_scheduler_chunks_shrink_towards_the_end():
+    study = parse_study_text(SMALL.replace("samples = 6", "samples = 300"))
+    scheduler = Scheduler.from_keys(study, study.keys(), ranks=2)
+    sizes = []
+    while (chunk := scheduler.next_chunk(0)) is not None:
+        sizes.append(len(chunk))
+    assert sizes[-1] == 1 and max(sizes) > 4 * sizes[-1]

@@ -1,0 +1,35 @@
+"""Shared helpers of the store tests: a small study and deterministic records."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from betascale.store import SampleRecord
+from betascale.study import Study, study_from_dict
+
+BASE = {"model": "orthogonal", "E": 1.0, "W": [1.0, 2.0], "L": [4, 6], "samples": 3, "seed": 7}
+RUN_INFO = {"versions": {"betascale": "test"}, "git_commit": None}
+
+
+def make_study(**changes) -> Study:
+    return study_from_dict({**BASE, **changes})
+
+
+def record(
+    key: tuple[float, float, int, int], study: Study, error: str | None = None
+) -> SampleRecord:
+    """A deterministic record for ``key`` = (W, flux, L, sample) with full-precision floats."""
+    W, flux, L, sample = key
+    rng = np.random.default_rng([int(W * 1000), int(flux * 1000), L, sample])
+    if error is not None:
+        return SampleRecord(W, L, study.width(L), sample, math.nan, 0, rng.random(), 1, error, flux)
+    return SampleRecord(
+        W, L, study.width(L), sample, float(rng.random() * L), L, rng.random(), sample % 3,
+        None, flux,
+    )  # fmt: skip
+
+
+def keys(study: Study) -> list:
+    return list(study.keys())
