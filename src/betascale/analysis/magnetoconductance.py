@@ -1,0 +1,596 @@
+"""Magnetoconductance from paired samples: the weak-localization correction measured directly.
+
+A sample's disorder depends on (seed, W, L, M, index) only, never on the flux, so the
+samples of one key at flux ``phi`` and at ``phi = 0`` share their disorder
+realization. The difference ``Delta g = g(phi) - g(0)`` of a pair removes the
+sample-to-sample fluctuations that the two share (the conductance fluctuations at
+``phi`` stay correlated with those at 0 until the flux through the sample decorrelates
+the magnetofingerprint, ``phi L^2`` of order one flux quantum). For a table with
+``phi = 0`` and non-zero fluxes this module gives
+
+1. per (W, L, phi) the paired mean of ``Delta g`` with its paired standard error,
+   the error that unpaired (independent) ensembles of the same size would give, and
+   their ratio (:class:`PairedDelta`);
+2. per (W, phi) the slopes ``d<Delta g>/d ln L`` between successive sizes and a fit
+   ``<Delta g>(L) = d0 + b ln L (+ c/L)`` (:func:`~betascale.analysis.weak_localization.
+   fit_log_size`), bootstrap over pairs; for ``ell << l_B << L`` the field removes the
+   one-loop correction beyond ``l_B``, so ``b -> +1/pi`` (orthogonal) or ``-1/pi``
+   (symplectic, both spins) (:func:`betascale.theory.magnetoconductance_slope`);
+3. per (W, L) the Hikami–Larkin–Nagaoka fit of ``<Delta g>(phi)``
+   (:func:`betascale.theory.hln`) for ``alpha`` and ``phi_*`` (:func:`fit_hln`), with
+   errors from the paired bootstrap; expected ``alpha = +1/2`` (spinless orthogonal) and
+   ``-1/2`` (symplectic, both spins counted).
+
+Conductances are in e²/h; ``g`` is the contact-corrected ``1/(1/T - 1/N)`` per sample
+(default) or the two-terminal ``T``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from betascale import theory
+from betascale.analysis.beta import DEFAULT_BOOT, DEFAULT_CI
+from betascale.analysis.ensembles import (
+    DEFAULT_STAT,
+    STATS,
+    Estimate,
+    format_pm,
+    mean_estimate,
+    per_sample_values,
+)
+from betascale.analysis.gls import chi2_sf
+from betascale.analysis.weak_localization import (
+    LogFit,
+    Result,
+    SizeSeries,
+    check_options,
+    fit_log_size,
+    quantiles,
+    series_of_values,
+    split_by_flux,
+)
+from betascale.errors import InputError
+from betascale.store import SampleTable
+
+#: Points of the log grid of phi_* on which the HLN profile is minimised.
+_HLN_GRID = 600
+
+
+# ------------------------------------------------------------------- pairing
+def paired_values(
+    table: SampleTable, flux: float, W: float, L: int, stat: str = DEFAULT_STAT
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The per-sample statistic at ``flux`` and at 0 for the pairs of one (W, L).
+
+    A pair is the same (W, L, M, sample index) at both fluxes. Returns the sample
+    indices and the two value arrays, ordered by the index.
+    """
+    out = []
+    for f in (flux, 0.0):
+        sel = (table.flux == f) & (table.W == W) & (table.L == L)
+        idx = np.flatnonzero(sel)
+        Ns, Ms = np.unique(table.N[idx]), np.unique(table.M[idx])
+        where = f"flux={f:g}, W={W:g}, L={L}"
+        if Ns.size != 1 or Ms.size != 1:
+            raise InputError(f"{where}: N or M differs between samples")
+        v = per_sample_values(np.asarray(table.T[idx], dtype=float), int(Ns[0]), stat, where)
+        out.append((np.asarray(table.sample[idx]), v, int(Ms[0])))
+    (s1, v1, m1), (s0, v0, m0) = out
+    if m1 != m0:
+        raise InputError(f"W={W:g}, L={L}: widths differ between fluxes ({m1}, {m0}); no pairs")
+    common, i1, i0 = np.intersect1d(s1, s0, assume_unique=True, return_indices=True)
+    return common, v1[i1], v0[i0]
+
+
+@dataclass(frozen=True)
+class PairedDelta(Result):
+    """``Delta g = g(phi) - g(0)`` over the pairs of one (W, L, phi).
+
+    Attributes
+    ----------
+    W, L, flux
+        Labels; ``l_B = 1/sqrt(2 pi phi)`` the magnetic length.
+    n_pairs
+        Number of pairs.
+    g_flux, g_zero
+        ⟨g⟩ at phi and at 0 over the pairs, with standard errors.
+    delta
+        ⟨Delta g⟩ with its paired standard error ``std(Delta g)/sqrt(n)``.
+    unpaired_error
+        ``sqrt(var g(phi)/n + var g(0)/n)``: the error of the difference of two
+        independent ensembles of n samples.
+    correlation
+        Pearson correlation of g(phi) and g(0) over the pairs.
+    """
+
+    W: float
+    L: int
+    flux: float
+    n_pairs: int
+    l_B: float
+    g_flux: Estimate
+    g_zero: Estimate
+    delta: Estimate
+    unpaired_error: float
+    correlation: float
+
+    _derived = ("gain",)
+
+    @property
+    def gain(self) -> float:
+        """``unpaired_error / paired error``: how much pairing shrinks the error bar."""
+        e = self.delta.error
+        return self.unpaired_error / e if e > 0 else math.inf
+
+
+def paired_delta(
+    g_flux: np.ndarray, g_zero: np.ndarray, W: float = math.nan, L: int = 0, flux: float = 0.0
+) -> PairedDelta:
+    """:class:`PairedDelta` of matched per-sample values (same order, same samples)."""
+    g1, g0 = np.asarray(g_flux, dtype=float), np.asarray(g_zero, dtype=float)
+    if g1.shape != g0.shape or g1.size < 2:
+        raise InputError(f"need at least 2 matched pairs, got {g1.size} and {g0.size} values")
+    n = g1.size
+    unpaired = math.sqrt((np.var(g1, ddof=1) + np.var(g0, ddof=1)) / n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = float(np.corrcoef(g1, g0)[0, 1]) if np.std(g1) > 0 and np.std(g0) > 0 else 1.0
+    return PairedDelta(
+        W=float(W),
+        L=int(L),
+        flux=float(flux),
+        n_pairs=n,
+        l_B=theory.magnetic_length(flux) if flux != 0 else math.inf,
+        g_flux=mean_estimate(g1),
+        g_zero=mean_estimate(g0),
+        delta=mean_estimate(g1 - g0),
+        unpaired_error=unpaired,
+        correlation=rho,
+    )
+
+
+# ---------------------------------------------------------------- HLN fit
+@dataclass(frozen=True)
+class HLNFit(Result):
+    """The HLN fit of ``<Delta g>(phi)`` at one (W, L) (:func:`theory.hln`).
+
+    Attributes
+    ----------
+    W, L, fluxes, n_pairs
+        Labels, the non-zero fluxes fitted and the number of samples paired at all.
+    alpha, alpha_error, alpha_interval, alpha_theory
+        The prefactor, its paired-bootstrap error and interval, the expected value
+        (:data:`theory.HLN_ALPHA`).
+    flux_star, flux_star_interval
+        ``phi_*`` and its bootstrap interval.
+    L_phi, L_phi_interval
+        The length ``1/sqrt(8 pi phi_*)`` that plays the dephasing length: of order L
+        (about ``L/pi`` for the slowest Cooperon mode between absorbing leads).
+    chi2, dof, p_value
+        Goodness of fit with the paired standard errors (fluxes taken as independent).
+    determined
+        False if ``phi_*`` ran to the edge of its search range (all fluxes in the
+        quadratic regime, where only ``alpha/phi_*^2`` is fixed).
+    """
+
+    W: float
+    L: int
+    fluxes: tuple[float, ...]
+    n_pairs: int
+    alpha: float
+    alpha_error: float
+    alpha_interval: tuple[float, float]
+    alpha_theory: float
+    flux_star: float
+    flux_star_interval: tuple[float, float]
+    L_phi: float
+    L_phi_interval: tuple[float, float]
+    chi2: float
+    dof: int
+    p_value: float
+    determined: bool
+    _derived = ("relative_deviation",)
+
+    @property
+    def relative_deviation(self) -> float:
+        """``alpha/alpha_theory - 1`` (NaN if the expected alpha is 0)."""
+        return self.alpha / self.alpha_theory - 1 if self.alpha_theory else math.nan
+
+    def __call__(self, flux) -> np.ndarray:
+        """The fitted curve."""
+        return theory.hln(flux, self.alpha, self.flux_star)
+
+
+def _whitener(D: np.ndarray) -> np.ndarray:
+    """``diag(1/se)`` with the paired standard errors of the column means of D."""
+    se = np.std(D, axis=0, ddof=1) / math.sqrt(D.shape[0])
+    if np.any(~(se > 0)):
+        raise InputError("a flux has zero spread of Delta g over the pairs; cannot weight")
+    return np.diag(1 / se)
+
+
+def _profile(
+    means: np.ndarray, F: np.ndarray, Wh: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best alpha and chi2 on the phi_* grid for each row of ``means`` (B x K)."""
+    A = F @ Wh.T  # J x K, whitened unit-alpha curves
+    Y = means @ Wh.T  # B x K
+    num = Y @ A.T  # B x J
+    den = np.einsum("jk,jk->j", A, A)
+    chi2 = np.einsum("bk,bk->b", Y, Y)[:, None] - num**2 / den
+    return num / den, chi2, np.argmin(chi2, axis=1)
+
+
+def _refine(chi2: np.ndarray, j: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Parabolic interpolation of the minimum of chi2 around the grid index j."""
+    jj = np.clip(j, 1, grid.size - 2)
+    rows = np.arange(chi2.shape[0])
+    c0, c1, c2 = chi2[rows, jj - 1], chi2[rows, jj], chi2[rows, jj + 1]
+    curv = c0 - 2 * c1 + c2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(curv > 0, 0.5 * (c0 - c2) / curv, 0.0)
+    step = grid[1] - grid[0]
+    return grid[jj] + np.clip(shift, -1, 1) * step
+
+
+def fit_hln(
+    fluxes: Sequence[float],
+    deltas: np.ndarray,
+    model: str = "orthogonal",
+    n_boot: int = DEFAULT_BOOT,
+    seed: int = 0,
+    ci: float = DEFAULT_CI,
+    W: float = math.nan,
+    L: int = 0,
+) -> HLNFit:
+    """Fit ``<Delta g>(phi) = alpha (1/pi) [psi(1/2 + phi_*/phi) - ln(phi_*/phi)]``.
+
+    Parameters
+    ----------
+    fluxes
+        The non-zero fluxes (at least 2; 3 or more leave degrees of freedom).
+    deltas
+        Per-pair ``Delta g``, shape ``(n_pairs, len(fluxes))``: row i is one disorder
+        realization at every flux.
+    model
+        Class at zero flux, for the expected alpha.
+    n_boot, seed, ci
+        Paired bootstrap: the rows are resampled jointly, so the correlations between
+        fluxes are kept.
+
+    Notes
+    -----
+    The model is linear in alpha, so alpha is profiled out exactly and ``ln phi_*`` is
+    minimised on a grid with parabolic refinement (no starting values needed). The
+    weights are the paired standard errors; the means at different fluxes share their
+    samples and are correlated, which the bootstrap errors include but chi² (and its
+    p-value, approximate) does not: a full-covariance fit was found to follow the
+    precise weak-field points at the expense of the rest with ~100 pairs. Hikami,
+    Larkin & Nagaoka, Prog. Theor. Phys. 63, 707 (1980).
+    """
+    phi = np.abs(np.asarray(fluxes, dtype=float))
+    D = np.asarray(deltas, dtype=float)
+    if phi.size < 2 or np.any(phi == 0) or D.ndim != 2 or D.shape[1] != phi.size:
+        raise InputError("the HLN fit needs >= 2 non-zero fluxes and deltas of shape (n, fluxes)")
+    if D.shape[0] < 3:
+        raise InputError(f"the HLN fit needs at least 3 pairs, got {D.shape[0]}")
+    Wh = _whitener(D)
+    grid = np.linspace(math.log(phi.min()) - 12, math.log(phi.max()) + 6, _HLN_GRID)
+    F = np.stack([theory.hln(phi, 1.0, math.exp(x)) for x in grid])
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, D.shape[0], size=(int(n_boot), D.shape[0]))
+    means = np.vstack([D.mean(axis=0), D[idx].mean(axis=1)])
+    alpha, chi2, j = _profile(means, F, Wh)
+    ln_star = _refine(chi2, j, grid)
+    F_best = np.stack([theory.hln(phi, 1.0, math.exp(x)) for x in ln_star[:1]])
+    a_best, chi_best, _ = _profile(means[:1], F_best, Wh)
+    a_boot = alpha[np.arange(1, means.shape[0]), j[1:]]
+    star_iv = tuple(math.exp(v) for v in quantiles(ln_star[1:], ci))
+    star = math.exp(ln_star[0])
+    dof = phi.size - 2
+    return HLNFit(
+        W=float(W),
+        L=int(L),
+        fluxes=tuple(float(v) for v in phi),
+        n_pairs=int(D.shape[0]),
+        alpha=float(a_best[0, 0]),
+        alpha_error=float(np.std(a_boot, ddof=1)),
+        alpha_interval=quantiles(a_boot, ci),
+        alpha_theory=theory.HLN_ALPHA[theory.check_class(model)],
+        flux_star=star,
+        flux_star_interval=star_iv,
+        L_phi=theory.hln_dephasing_length(star),
+        L_phi_interval=tuple(theory.hln_dephasing_length(v) for v in star_iv[::-1]),
+        chi2=float(chi_best[0, 0]),
+        dof=dof,
+        p_value=chi2_sf(float(chi_best[0, 0]), dof),
+        determined=bool(0 < j[0] < grid.size - 1),
+    )
+
+
+# ------------------------------------------------------------- Delta g(L)
+def expected_slope(model: str, g_flux: float) -> float:
+    """Expected ``d<Delta g>/d ln L`` for ``ell << l_B << L`` at the conductance g(phi).
+
+    The field removes the one-loop term (:func:`theory.magnetoconductance_slope`,
+    ``±1/pi``); the unitary two-loop slope ``-1/(2 pi^2 g)`` of g(phi) remains
+    (:func:`theory.weak_localization_slope`), about -2 % of ``1/pi`` at g = 7.
+    """
+    two_loop = theory.weak_localization_slope("unitary", g_flux)
+    return theory.magnetoconductance_slope(model) + two_loop
+
+
+@dataclass(frozen=True)
+class DeltaSlope(Result):
+    """``[<Delta g>(L2) - <Delta g>(L1)] / ln(L2/L1)`` at one (W, phi), paired bootstrap.
+
+    ``L_over_lB`` is ``sqrt(L1 L2)/l_B``; ``predicted`` is :func:`expected_slope`.
+    """
+
+    flux: float
+    W: float
+    L1: int
+    L2: int
+    L_over_lB: float
+    slope: float
+    error: float
+    interval: tuple[float, float]
+    predicted: float
+
+
+@dataclass(frozen=True)
+class DeltaFit(Result):
+    """The fit ``<Delta g>(L) = d0 + b ln L (+ c/L)`` at one (W, phi).
+
+    ``fit.a`` is the slope ``b``; ``b_theory`` its expected value for ``l_B << L``
+    (:func:`expected_slope` at the mean g(phi)).
+    """
+
+    flux: float
+    W: float
+    fit: LogFit
+    b_theory: float
+    _derived = ("b", "sigma_b", "relative_deviation")
+
+    @property
+    def b(self) -> float:
+        return self.fit.a
+
+    @property
+    def sigma_b(self) -> float:
+        return self.fit.sigma_a
+
+    @property
+    def relative_deviation(self) -> float:
+        return self.b / self.b_theory - 1 if self.b_theory else math.nan
+
+
+def _delta_slopes(s: SizeSeries, g_flux: dict, model: str, ci: float) -> list[DeltaSlope]:
+    out, l_B = [], theory.magnetic_length(s.flux)
+    for i in range(s.L.size - 1):
+        L1, L2 = int(s.L[i]), int(s.L[i + 1])
+        dln, g = math.log(L2 / L1), 0.5 * (g_flux[L1] + g_flux[L2])
+        boot = (s.boot[:, i + 1] - s.boot[:, i]) / dln
+        slope, err = (s.mean[i + 1] - s.mean[i]) / dln, np.std(boot, ddof=1)
+        lb, iv = math.sqrt(L1 * L2) / l_B, quantiles(boot, ci)
+        out.append(DeltaSlope(s.flux, s.W, L1, L2, lb, slope, err, iv, expected_slope(model, g)))
+    return out
+
+
+# ------------------------------------------------------------- whole table
+@dataclass(frozen=True)
+class Magnetoconductance(Result):
+    """Paired magnetoconductance of a flux scan (see the module docstring).
+
+    ``defined`` is False, with a one-line ``reason``, when the table has no flux scan to
+    pair. ``model`` is the class at zero flux, ``stat`` the statistic; ``deltas``
+    (:class:`PairedDelta` per W, L, phi), ``slopes`` and ``fits`` (of ``<Delta g>(L)``
+    per W, phi) and ``hln`` (:class:`HLNFit` per W, L); ``skipped`` gives one-line
+    reasons for the fits not made; then the settings.
+    """
+
+    defined: bool
+    reason: str
+    model: str
+    stat: str
+    deltas: tuple[PairedDelta, ...] = ()
+    slopes: tuple[DeltaSlope, ...] = ()
+    fits: tuple[DeltaFit, ...] = ()
+    hln: tuple[HLNFit, ...] = ()
+    skipped: tuple[str, ...] = ()
+    corrections: int = 1
+    n_boot: int = DEFAULT_BOOT
+    seed: int = 0
+    ci: float = DEFAULT_CI
+    _derived = ("stat_label", "slope_one_loop", "alpha_theory")
+
+    @property
+    def stat_label(self) -> str:
+        return STATS[self.stat]
+
+    @property
+    def slope_one_loop(self) -> float:
+        """``±1/pi``, the slope of ``<Delta g>`` without the unitary two-loop term."""
+        return theory.magnetoconductance_slope(self.model)
+
+    @property
+    def alpha_theory(self) -> float:
+        return theory.HLN_ALPHA[self.model]
+
+    def __str__(self) -> str:
+        return format_magnetoconductance(self)
+
+
+def _pairs(table: SampleTable, stat: str, fluxes: list[float]):
+    """Per (W, L, phi): the sample indices and g(phi), g(0) of the pairs."""
+    out = {}
+    zero = table.at_flux(0.0)
+    for W, L in sorted(set(zip(zero.W.tolist(), zero.L.tolist(), strict=True))):
+        for f in fluxes:
+            ids, g1, g0 = paired_values(table, f, W, L, stat)
+            if ids.size >= 2:
+                out[(W, L, f)] = (ids, g1, g0)
+    return out
+
+
+def _delta_fits(pairs: dict, model: str, corrections: int, n_boot: int, seed: int, ci: float):
+    """Slopes and fits of ``<Delta g>(L)`` per (W, phi)."""
+    rng, by = np.random.default_rng(seed), {}
+    for (W, L, f), (_, g1, g0) in sorted(pairs.items()):
+        by.setdefault((f, W), {})[L] = (g1 - g0, float(np.mean(g1)))
+    slopes, fits, skipped = [], [], []
+    for (f, W), rows in sorted(by.items()):
+        s = series_of_values(f, W, {L: d for L, (d, _) in rows.items()}, n_boot, rng)
+        g_flux = {L: g for L, (_, g) in rows.items()}
+        slopes += _delta_slopes(s, g_flux, model, ci)
+        try:
+            fit = fit_log_size(s.L, s.mean, s.se, s.boot, corrections, ci)
+            fits.append(
+                DeltaFit(f, W, fit, expected_slope(model, float(np.mean(list(g_flux.values())))))
+            )
+        except InputError as err:
+            skipped.append(f"Delta g(L) fit at W={W:g}, flux={f:g} skipped: {err}")
+    return slopes, fits, skipped
+
+
+def _hln_fits(pairs: dict, model: str, max_flux: float | None, n_boot: int, seed: int, ci: float):
+    """HLN fits per (W, L) over the samples paired at every flux."""
+    fits, skipped = [], []
+    for W, L in sorted({(w, x) for w, x, _ in pairs}):
+        fl = [f for w, x, f in sorted(pairs) if (w, x) == (W, L)]
+        fl = [f for f in fl if max_flux is None or abs(f) <= max_flux]
+        if len(fl) < 2:
+            skipped.append(f"HLN fit at W={W:g}, L={L} skipped: {len(fl)} flux value(s), need 2")
+            continue
+        common = pairs[(W, L, fl[0])][0]
+        for f in fl[1:]:
+            common = np.intersect1d(common, pairs[(W, L, f)][0])
+        cols = []
+        for f in fl:
+            ids, g1, g0 = pairs[(W, L, f)]
+            keep = np.isin(ids, common)
+            cols.append(g1[keep] - g0[keep])
+        try:
+            fits.append(fit_hln(fl, np.column_stack(cols), model, n_boot, seed, ci, W, L))
+        except InputError as err:
+            skipped.append(f"HLN fit at W={W:g}, L={L} skipped: {err}")
+    return fits, skipped
+
+
+def magnetoconductance(
+    table: SampleTable,
+    model_class: str,
+    stat: str = DEFAULT_STAT,
+    corrections: int = 1,
+    hln_max_flux: float | None = None,
+    n_boot: int = DEFAULT_BOOT,
+    seed: int = 0,
+    ci: float = DEFAULT_CI,
+) -> Magnetoconductance:
+    """Paired ``Delta g = g(phi) - g(0)``, its size dependence and the HLN fits.
+
+    Parameters
+    ----------
+    table
+        Samples at ``phi = 0`` and at one or more non-zero fluxes, with the same
+        (W, L, M, sample index) keys (a paired design).
+    model_class
+        Class of the zero-flux samples (``"orthogonal"`` or ``"symplectic"``; for
+        ``"unitary"`` nothing is expected).
+    stat
+        ``"mean_g"`` (contact-corrected g per sample, default) or ``"mean_T"``.
+    corrections
+        Correction terms of the ``<Delta g>(L)`` fit (0: ``d0 + b ln L``; 1: ``+ c/L``).
+    hln_max_flux
+        Only fluxes ``|phi| <= hln_max_flux`` enter the HLN fits (the diffusive regime
+        is ``phi << 1/(4 pi ell^2)``); default all.
+    n_boot, seed, ci
+        Paired bootstrap (pairs resampled jointly) and interval level.
+
+    Returns
+    -------
+    Magnetoconductance
+        ``defined=False`` with a reason if there is no zero-flux reference, no non-zero
+        flux, or no pair.
+    """
+    check_options(model_class, stat, corrections, n_boot)
+    settings = dict(corrections=corrections, n_boot=int(n_boot), seed=int(seed), ci=float(ci))
+
+    def undefined(reason: str) -> Magnetoconductance:
+        return Magnetoconductance(False, reason, model_class, stat, **settings)
+
+    fluxes = sorted(split_by_flux(table)) if len(table) else []
+    if 0.0 not in fluxes or len(fluxes) < 2:
+        have = ", ".join(f"{f:g}" for f in fluxes) or "none"
+        return undefined(f"no flux scan: needs flux 0 and a non-zero flux (fluxes: {have})")
+    try:
+        pairs = _pairs(table, stat, [f for f in fluxes if f != 0])
+    except InputError as err:
+        return undefined(str(err))
+    if not pairs:
+        return undefined("no (W, L, sample) is present both at flux 0 and at a non-zero flux")
+    deltas = [paired_delta(g1, g0, W, L, f) for (W, L, f), (_, g1, g0) in sorted(pairs.items())]
+    slopes, fits, why = _delta_fits(pairs, model_class, corrections, int(n_boot), seed, ci)
+    hln, why_hln = _hln_fits(pairs, model_class, hln_max_flux, int(n_boot), seed, ci)
+    parts = (tuple(deltas), tuple(slopes), tuple(fits), tuple(hln), tuple(why + why_hln))
+    return Magnetoconductance(True, "", model_class, stat, *parts, **settings)
+
+
+# ------------------------------------------------------------------ report
+def _g(x: float, fmt: str = ".3g") -> str:
+    return format(x, fmt) if math.isfinite(x) else "-"
+
+
+def format_magnetoconductance(mc: Magnetoconductance) -> str:
+    """Plain-text tables of a :class:`Magnetoconductance`."""
+    from betascale.text import table as _table
+
+    head = f"magnetoconductance Delta g = g(phi) - g(0), paired, {STATS[mc.stat]}"
+    if not mc.defined:
+        return f"{head}: not applicable ({mc.reason})"
+    lines = [f"{head}; {mc.model} class at phi = 0", ""]
+    cols = ("W", "L", "phi", "L/l_B", "pairs", "<Delta g>", "unpaired err", "gain", "corr")
+    rows = [
+        (
+            *(f"{d.W:g}", str(d.L), f"{d.flux:.4g}", f"{d.L / d.l_B:.3g}", str(d.n_pairs)),
+            *(str(d.delta), f"{d.unpaired_error:.2g}", f"{d.gain:.2g}", f"{d.correlation:.2f}"),
+        )
+        for d in mc.deltas
+    ]
+    lines += _table(cols, rows)
+    b = mc.slope_one_loop
+    lines += ["", f"slope d<Delta g>/d ln L (l_B << L: {b:+.4f} - 1/(2 pi^2 <g(phi)>))"]
+    cols = ("W", "phi", "L1", "L2", "L/l_B", "slope", "expected")
+    rows = [
+        (
+            *(f"{s.W:g}", f"{s.flux:.4g}", str(s.L1), str(s.L2), f"{s.L_over_lB:.3g}"),
+            format_pm(s.slope, s.error),
+            f"{s.predicted:+.4f}",
+        )
+        for s in mc.slopes
+    ]
+    lines += _table(cols, rows)
+    for f in mc.fits:
+        lines.append(
+            f"  fit W={f.W:g}, phi={f.flux:.4g}, L={f.fit.L[0]}-{f.fit.L[-1]} ({f.fit.form}): "
+            f"b = {format_pm(f.b, f.sigma_b)}, expected {f.b_theory:+.4f} "
+            f"({_g(100 * f.relative_deviation, '+.0f')} %), "
+            f"chi2/dof = {f.fit.chi2:.1f}/{f.fit.dof}"
+        )
+    lines += ["", f"HLN fit of <Delta g>(phi) (expected alpha = {mc.alpha_theory:+.2f})"]
+    cols = ("W", "L", "fluxes", "alpha", "dev", "phi_*", "L_phi/L", "chi2/dof", "p")
+    rows = [
+        (
+            *(f"{h.W:g}", str(h.L), str(len(h.fluxes)), format_pm(h.alpha, h.alpha_error)),
+            *(f"{_g(100 * h.relative_deviation, '+.0f')}%", f"{h.flux_star:.3g}"),
+            f"{h.L_phi / h.L:.2f}" + ("" if h.determined else " (edge)"),
+            *(f"{h.chi2:.1f}/{h.dof}", _g(h.p_value, ".2g")),
+        )
+        for h in mc.hln
+    ]
+    lines += _table(cols, rows) if rows else ["  (none)"]
+    return "\n".join(lines + [f"  {s}" for s in mc.skipped])

@@ -1,0 +1,599 @@
+"""The weak-localization coefficient d<g>/d ln L, with its finite-size correction.
+
+For each flux value and disorder strength W: the slopes ``[<g>(L2) - <g>(L1)] /
+ln(L2/L1)`` between successive sizes at ``L/ell`` (ell the Born mean free path,
+:func:`betascale.theory.mean_free_path`); a weighted least-squares fit ``<g>(L) = g0 +
+a ln L + c/L`` (:func:`fit_log_size`); a joint fit over several W sharing ``a``, with
+the chi² test of sharing (:func:`joint_fit`). Errors: bootstrap over samples. ``a`` is
+shown next to ``-1/pi`` (orthogonal), ``+1/pi`` (symplectic, both spins) or
+``-1/(2 pi^2 <g>)`` (unitary, at the data's ``<g>``).
+
+The finite-size term
+--------------------
+The one-loop form ``g0 ∓ (1/pi) ln(L/ell)`` holds for ``L >> ell`` (Hikami, Larkin &
+Nagaoka, Prog. Theor. Phys. 63, 707 (1980)). For the contact-corrected ``g`` of a
+square between ideal leads the Drude part is L-independent; the interference
+correction is a Cooperon mode sum cut off at ``1/L`` and ``1/ell``, and the region
+within about ``ell`` of the leads, where the diffusion approximation fails (there the
+correction is reduced: Dmitriev, Gornyi & Kachorovskii, arXiv:cond-mat/9703239), adds
+a remainder of relative order ``ell/L``. For the two-terminal ``<T>`` the Drude form
+``T = g_D L/(L + ell_D)`` gives ``c = -g_D ell_D`` at order ``1/L`` (Beenakker, Rev.
+Mod. Phys. 69, 731 (1997), Sec. II). So ``c/L`` is the leading (phenomenological: no
+closed form is known here) correction in both cases; ``corrections=2`` adds ``d/L^2``,
+``corrections=0`` fits the pure logarithm (with ``lmin >> ell``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from betascale import theory
+from betascale.analysis.beta import DEFAULT_BOOT, DEFAULT_CI, bootstrap_means
+from betascale.analysis.ensembles import (
+    DEFAULT_STAT,
+    STATS,
+    Estimate,
+    format_pm,
+    group_indices,
+    per_sample_values,
+)
+from betascale.analysis.fit import DEFAULT_GMIN
+from betascale.analysis.gls import chi2_sf
+from betascale.errors import InputError
+from betascale.serialization import jsonable
+from betascale.store import SampleTable
+
+#: The statistics whose size dependence weak localization predicts (linear in g).
+WL_STATS = ("mean_g", "mean_T")
+_COEF_NAMES = ("y0", "a", "c", "d")
+_TERMS = ("y0", "a ln L", "c/L", "d/L^2")
+_form = {k: " + ".join(["g0", *_TERMS[1 : 2 + k]]) for k in (0, 1, 2)}
+
+
+# ------------------------------------------------------------------ helpers
+def split_by_flux(table: SampleTable) -> dict[float, SampleTable]:
+    """The samples of each flux value, keyed and ordered by the flux."""
+    return {float(f): table.at_flux(f) for f in np.unique(np.asarray(table.flux, dtype=float))}
+
+
+def quantiles(x: np.ndarray, ci: float) -> tuple[float, float]:
+    """The central ``ci`` percentile interval of ``x``."""
+    return tuple(float(v) for v in np.quantile(x, [(1 - ci) / 2, (1 + ci) / 2]))
+
+
+def fields_dict(obj, **extra) -> dict:
+    """A JSON-safe dict of the fields of a dataclass, plus ``extra`` entries."""
+    return jsonable({**{f.name: getattr(obj, f.name) for f in fields(obj)}, **extra})
+
+
+class Result:
+    """Mixin of the result dataclasses: ``to_dict()`` of the fields and of ``_derived``."""
+
+    _derived: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        """A JSON-safe dict of the fields and the derived values."""
+        return fields_dict(self, **{k: getattr(self, k) for k in self._derived})
+
+
+def check_options(model_class: str, stat: str, corrections: int, n_boot: int) -> None:
+    """Raise InputError for a bad class, statistic, number of corrections or bootstrap."""
+    theory.check_class(model_class)
+    if stat not in WL_STATS:
+        raise InputError(f"stat must be one of {', '.join(WL_STATS)} (a mean), got {stat!r}")
+    if corrections not in (0, 1, 2):
+        raise InputError(f"corrections must be 0, 1 or 2, got {corrections}")
+    if int(n_boot) != n_boot or n_boot < 20:
+        raise InputError(f"the bootstrap needs at least 20 replicates, got {n_boot}")
+
+
+# ------------------------------------------------------------- linear fit in ln L
+@dataclass(frozen=True)
+class LogFit:
+    """Weighted least-squares fit ``y(L) = y0 + a ln L + c/L (+ d/L^2)``.
+
+    ``coef``, ``error`` and ``intervals`` are ``(y0, a, c, ...)``, their bootstrap
+    standard deviations and percentile intervals; ``chi2``, ``dof`` and ``p_value``
+    judge the fit with the standard errors of the means as weights.
+    """
+
+    L: tuple[int, ...]
+    coef: tuple[float, ...]
+    error: tuple[float, ...]
+    intervals: tuple[tuple[float, float], ...]
+    chi2: float
+    dof: int
+    p_value: float
+
+    @property
+    def a(self) -> float:
+        """The coefficient of ``ln L``."""
+        return self.coef[1]
+
+    @property
+    def sigma_a(self) -> float:
+        return self.error[1]
+
+    @property
+    def form(self) -> str:
+        return " + ".join(_TERMS[: len(self.coef)])
+
+    def __call__(self, L) -> np.ndarray:
+        """The fitted curve at ``L``."""
+        return _design(np.asarray(L, dtype=float), len(self.coef) - 2) @ np.asarray(self.coef)
+
+    def to_dict(self) -> dict:
+        """A JSON-safe dict; ``names`` labels the entries of ``coef``, ``error``, ``intervals``."""
+        return fields_dict(self, form=self.form, names=_COEF_NAMES[: len(self.coef)])
+
+
+def _design(L: np.ndarray, corrections: int) -> np.ndarray:
+    cols = [np.ones_like(L), np.log(L)] + [L ** -(k + 1) for k in range(corrections)]
+    return np.stack(cols, axis=-1)
+
+
+def _wls(X: np.ndarray, y: np.ndarray, se: np.ndarray, boot: np.ndarray, ci: float):
+    """Weighted least squares; each bootstrap row refitted with the same weights."""
+    if np.any(~(se > 0)):
+        raise InputError("a mean has zero standard error (identical samples?); cannot weight")
+    P = np.linalg.pinv(X / se[:, None]) / se[None, :]  # coef = P @ y
+    coef = P @ y
+    coef_b = np.asarray(boot, dtype=float) @ P.T
+    r = (y - X @ coef) / se
+    dof = int(y.size - X.shape[1])
+    intervals = tuple(quantiles(coef_b[:, k], ci) for k in range(coef.size))
+    err = tuple(float(v) for v in np.std(coef_b, axis=0, ddof=1))
+    return tuple(float(v) for v in coef), err, intervals, float(r @ r), dof
+
+
+def fit_log_size(
+    L: Sequence[float],
+    y: Sequence[float],
+    se: Sequence[float],
+    boot: np.ndarray,
+    corrections: int = 1,
+    ci: float = DEFAULT_CI,
+) -> LogFit:
+    """Fit ``y = y0 + a ln L + sum_k c_k / L^k`` (k = 1..corrections), weights ``1/se^2``.
+
+    ``L``, ``y``, ``se``: sizes, ensemble means and their standard errors (independent
+    ensembles); ``boot``: bootstrap replicates of the means, shape ``(n_boot, len(L))``,
+    each refitted with the same weights for the errors and ``ci`` intervals. Raises
+    InputError with fewer sizes than coefficients or a zero standard error.
+    """
+    if corrections not in (0, 1, 2):
+        raise InputError(f"corrections must be 0, 1 or 2, got {corrections}")
+    L = np.asarray(L, dtype=float)
+    if L.size < 2 + corrections:
+        raise InputError(
+            f"the fit with {corrections} correction term(s) needs at least {2 + corrections} "
+            f"sizes, got {L.size} (L = {', '.join(f'{v:g}' for v in L)})"
+        )
+    y, se = np.asarray(y, dtype=float), np.asarray(se, dtype=float)
+    coef, err, iv, chi2, dof = _wls(_design(L, corrections), y, se, boot, ci)
+    return LogFit(tuple(int(v) for v in L), coef, err, iv, chi2, dof, chi2_sf(chi2, dof))
+
+
+# ------------------------------------------------------------ size series
+@dataclass(frozen=True)
+class SizeSeries:
+    """Means of a per-sample quantity at one (flux, W) against L, with bootstrap.
+
+    ``L``, ``n``, ``mean`` and ``se`` per size; ``boot`` holds bootstrap replicates of
+    the means, shape ``(n_boot, len(L))`` (the sizes are independent ensembles and are
+    resampled independently).
+    """
+
+    flux: float
+    W: float
+    L: np.ndarray
+    n: np.ndarray
+    mean: np.ndarray
+    se: np.ndarray
+    boot: np.ndarray
+
+
+def series_of_values(
+    flux: float, W: float, values: dict[int, np.ndarray], n_boot: int, rng: np.random.Generator
+) -> SizeSeries:
+    """:class:`SizeSeries` of per-sample values keyed by L (at least 2 per size)."""
+    sizes = sorted(values)
+    v = [np.asarray(values[x], dtype=float) for x in sizes]
+    se = [float(np.std(x, ddof=1) / math.sqrt(x.size)) for x in v]
+    boot = np.column_stack([bootstrap_means(x, n_boot, rng) for x in v])
+    mean = np.array([x.mean() for x in v])
+    return SizeSeries(
+        flux, W, np.array(sizes), np.array([x.size for x in v]), mean, np.array(se), boot
+    )
+
+
+def size_series(
+    table: SampleTable, stat: str, n_boot: int, rng: np.random.Generator, lmin: int = 0
+) -> list[SizeSeries]:
+    """:class:`SizeSeries` of every W of a single-flux ``table`` (sizes ``L >= lmin``)."""
+    flux = float(np.asarray(table.flux)[0]) if len(table) else 0.0
+    T_all, N_all = np.asarray(table.T, dtype=float), np.asarray(table.N)
+    by_w: dict[float, dict[int, np.ndarray]] = {}
+    for (w, size), idx in group_indices(table).items():
+        if size < lmin:
+            continue
+        where = f"flux={flux:g}, W={w:g}, L={size}"
+        Ns = np.unique(N_all[idx])
+        if Ns.size != 1:
+            raise InputError(f"{where}: the number of open channels N differs between samples")
+        if idx.size < 2:
+            raise InputError(f"{where} has {idx.size} sample; error bars need at least 2")
+        by_w.setdefault(w, {})[size] = per_sample_values(T_all[idx], int(Ns[0]), stat, where)
+    return [series_of_values(flux, w, vals, n_boot, rng) for w, vals in by_w.items()]
+
+
+# ------------------------------------------------------------------ results
+class _VersusTheory(Result):
+    """``pull`` and ``relative_deviation`` of a coefficient ``a`` against ``a_theory``."""
+
+    _derived = ("pull", "relative_deviation")
+
+    @property
+    def pull(self) -> float:
+        """``(a - a_theory)/sigma_a``."""
+        return (self.a - self.a_theory) / self.sigma_a if self.sigma_a > 0 else math.nan
+
+    @property
+    def relative_deviation(self) -> float:
+        """``a/a_theory - 1``."""
+        return self.a / self.a_theory - 1 if self.a_theory else math.nan
+
+
+@dataclass(frozen=True)
+class WLSlope(Result):
+    """``[<g>(L2) - <g>(L1)] / ln(L2/L1)`` at one (flux, W), with bootstrap error.
+
+    ``L = sqrt(L1 L2)``; ``L_over_ell`` uses the Born mean free path (NaN if unknown);
+    ``G`` is the mean of the two ``<g>``; ``predicted`` the one-loop slope of the class at
+    G (:func:`theory.weak_localization_slope`).
+    """
+
+    flux: float
+    W: float
+    L1: int
+    L2: int
+    L: float
+    L_over_ell: float
+    G: float
+    slope: float
+    error: float
+    interval: tuple[float, float]
+    predicted: float
+
+
+@dataclass(frozen=True)
+class WLFit(_VersusTheory):
+    """The fit ``<g>(L) = g0 + a ln L + c/L`` at one (flux, W), next to theory.
+
+    ``model`` is the class at this flux; ``fit`` the :class:`LogFit`; ``ell`` the Born
+    mean free path (NaN if unknown) and ``L_over_ell`` the range of ``L/ell``; ``G``
+    the mean ``<g>`` over the fitted sizes; ``a_theory`` is ``-1/pi``, ``+1/pi`` or
+    ``-1/(2 pi^2 G)`` (unitary).
+    """
+
+    flux: float
+    W: float
+    model: str
+    fit: LogFit
+    ell: float
+    L_over_ell: tuple[float, float]
+    G: float
+    a_theory: float
+
+    @property
+    def a(self) -> float:
+        return self.fit.a
+
+    @property
+    def sigma_a(self) -> float:
+        return self.fit.sigma_a
+
+    @property
+    def c(self) -> Estimate:
+        """The coefficient of ``1/L`` with its error (NaN without correction term)."""
+        has = len(self.fit.coef) > 2
+        return Estimate(*((self.fit.coef[2], self.fit.error[2]) if has else (math.nan,) * 2))
+
+    _derived = ("a", "sigma_a", "pull", "relative_deviation")
+
+
+@dataclass(frozen=True)
+class WLJointFit(_VersusTheory):
+    """A joint fit over several W at one flux, sharing ``a`` (``g0``, ``c`` per W).
+
+    ``a``, ``sigma_a``, ``a_interval`` and ``a_theory``: the shared coefficient, its
+    bootstrap error and interval, the analytic value; ``g0`` and ``c`` per W (order of
+    ``W``); ``chi2``, ``dof``, ``p_value`` of the joint fit. ``delta_chi2`` is
+    ``chi2(joint) - sum chi2(separate)`` with ``delta_dof = len(W) - 1``; a small
+    ``p_shared`` (< 0.05) says that a common ``a`` is not supported.
+    """
+
+    flux: float
+    model: str
+    W: tuple[float, ...]
+    a: float
+    sigma_a: float
+    a_interval: tuple[float, float]
+    a_theory: float
+    g0: tuple[float, ...]
+    c: tuple[float, ...]
+    chi2: float
+    dof: int
+    p_value: float
+    delta_chi2: float
+    delta_dof: int
+    p_shared: float
+
+
+def joint_fit(
+    series: Sequence[SizeSeries], model: str, corrections: int = 1, ci: float = DEFAULT_CI
+) -> WLJointFit:
+    """Fit all ``series`` (one flux, several W) with one shared ``a``.
+
+    ``<g>_W(L) = g0_W + a ln L + c_W/L (+ d_W/L^2)`` by weighted least squares
+    (weights ``1/se^2``), errors from refitting the bootstrap replicates. The sharing
+    is tested against separate fits by ``delta_chi2`` with ``len(W) - 1`` degrees of
+    freedom. Separate ``c_W`` are kept: the finite-size term depends on ell(W)
+    (``c = -g_D ell_D ∝ ell^2`` for ⟨T⟩ at the Drude level; no closed form for ⟨g⟩).
+    """
+    k, nW = 1 + corrections, len(series)
+    if nW < 2:
+        raise InputError(f"a joint fit needs at least two W, got {nW}")
+    blocks = []
+    for j, s in enumerate(series):
+        d = _design(s.L.astype(float), corrections)
+        block = np.zeros((s.L.size, 1 + k * nW))
+        block[:, 0] = d[:, 1]
+        block[:, 1 + k * j] = d[:, 0]
+        block[:, 2 + k * j : 1 + k * (j + 1)] = d[:, 2:]
+        blocks.append(block)
+    X, y = np.vstack(blocks), np.concatenate([s.mean for s in series])
+    if y.size < X.shape[1]:
+        raise InputError(f"the joint fit has {y.size} points for {X.shape[1]} coefficients")
+    boot = np.hstack([s.boot for s in series])
+    coef, err, iv, chi2, dof = _wls(X, y, np.concatenate([s.se for s in series]), boot, ci)
+    separate = sum(fit_log_size(s.L, s.mean, s.se, s.boot[:2], corrections).chi2 for s in series)
+    delta = chi2 - separate
+    return WLJointFit(
+        *(series[0].flux, model, tuple(s.W for s in series), coef[0], err[0], iv[0]),
+        float(theory.weak_localization_slope(model, float(np.mean(y)))),
+        tuple(coef[1 + k * j] for j in range(nW)),
+        tuple(coef[2 + k * j] if corrections else math.nan for j in range(nW)),
+        *(chi2, dof, chi2_sf(chi2, dof), delta, nW - 1, chi2_sf(max(delta, 0.0), nW - 1)),
+    )
+
+
+# ---------------------------------------------------------- mean free path
+EllSpec = Mapping[float, float] | Callable[[float], float] | float | None
+
+
+def mean_free_paths(
+    Ws: Sequence[float],
+    model_class: str,
+    E: float | None = None,
+    hamiltonian: str | None = None,
+    ell: EllSpec = None,
+) -> tuple[dict[float, float], str]:
+    """The mean free path of each W and a one-line note on where it comes from.
+
+    ``ell`` (a mapping W -> ell, a function of W, or one number) overrides the Born
+    :func:`theory.mean_free_path` (elastic), which needs ``E`` and the Anderson hopping
+    (``hamiltonian=None``: Anderson unless symplectic). Otherwise NaN, and the note says why.
+    """
+    if ell is not None:
+        get = ell.get if isinstance(ell, Mapping) else ell if callable(ell) else lambda _w: ell
+        return {w: float(get(w) or math.nan) for w in Ws}, "ell given by the caller"
+    nan = {w: math.nan for w in Ws}
+    if E is None:
+        return nan, "L/ell not computed: the Fermi energy E was not given"
+    family = hamiltonian or ("anderson" if model_class != "symplectic" else None)
+    if family != "anderson":
+        why = f"for the Anderson hopping only (hamiltonian={family or 'su2/ando'}); pass ell"
+        return nan, f"L/ell not computed: the Born mean free path is {why}"
+    try:
+        out = {w: float(theory.mean_free_path(w, E)) if w > 0 else math.inf for w in Ws}
+    except InputError as err:
+        return nan, f"L/ell not computed: {err}"
+    return out, f"ell = Born elastic mean free path v_rms tau at E = {E:g}"
+
+
+# ------------------------------------------------------------- whole table
+@dataclass(frozen=True)
+class WeakLocalization:
+    """Weak-localization slopes and fits of a sample table (see the module docstring).
+
+    ``defined`` is False, with a one-line ``reason``, when the analysis does not apply.
+    ``model`` is the class at zero flux, ``stat`` ``"mean_g"`` or ``"mean_T"``;
+    ``slopes``, ``fits`` (per flux and W) and ``joint`` (per flux) are ordered by flux,
+    W and L; ``skipped`` holds ``(flux, W or None, reason)`` for fits not made; ``ell``
+    the ``(W, ell)`` pairs and ``ell_note`` their source; then the settings.
+    """
+
+    defined: bool
+    reason: str
+    model: str
+    stat: str
+    slopes: tuple[WLSlope, ...] = ()
+    fits: tuple[WLFit, ...] = ()
+    joint: tuple[WLJointFit, ...] = ()
+    skipped: tuple[tuple[float, float | None, str], ...] = ()
+    ell: tuple[tuple[float, float], ...] = ()
+    ell_note: str = ""
+    corrections: int = 1
+    lmin: int = 0
+    gmin: float = DEFAULT_GMIN
+    n_boot: int = DEFAULT_BOOT
+    seed: int = 0
+    ci: float = DEFAULT_CI
+
+    def to_dict(self) -> dict:
+        """A JSON-safe dict."""
+        return fields_dict(self, stat_label=STATS[self.stat], form=_form[self.corrections])
+
+    def __str__(self) -> str:
+        return format_weak_localization(self)
+
+
+def _slopes(s: SizeSeries, model: str, ell: float, ci: float) -> list[WLSlope]:
+    out = []
+    for i in range(s.L.size - 1):
+        L1, L2 = int(s.L[i]), int(s.L[i + 1])
+        dln, L, G = math.log(L2 / L1), math.sqrt(L1 * L2), float(s.mean[i : i + 2].mean())
+        boot = (s.boot[:, i + 1] - s.boot[:, i]) / dln
+        slope = float((s.mean[i + 1] - s.mean[i]) / dln)
+        err, pred = float(np.std(boot, ddof=1)), float(theory.weak_localization_slope(model, G))
+        out.append(
+            WLSlope(s.flux, s.W, L1, L2, L, L / ell, G, slope, err, quantiles(boot, ci), pred)
+        )
+    return out
+
+
+def weak_localization(
+    table: SampleTable,
+    model_class: str,
+    stat: str = DEFAULT_STAT,
+    E: float | None = None,
+    hamiltonian: str | None = None,
+    ell: EllSpec = None,
+    corrections: int = 1,
+    lmin: int = 0,
+    gmin: float = DEFAULT_GMIN,
+    n_boot: int = DEFAULT_BOOT,
+    seed: int = 0,
+    ci: float = DEFAULT_CI,
+) -> WeakLocalization:
+    """Weak-localization slopes, finite-size fits and the shared coefficient of a table.
+
+    Parameters
+    ----------
+    table
+        The samples; each flux value is analysed separately (unitary at non-zero flux).
+    model_class
+        Class of the zero-flux samples: ``"orthogonal"``, ``"unitary"`` or ``"symplectic"``.
+    stat
+        ``"mean_g"`` (⟨g⟩ contact-corrected, default) or ``"mean_T"`` (⟨T⟩).
+    E, hamiltonian, ell
+        For ``L/ell``: see :func:`mean_free_paths`.
+    corrections
+        Correction terms of the fit: 0 (``g0 + a ln L``), 1 (``+ c/L``) or 2 (``+ d/L^2``).
+    lmin, gmin
+        Only sizes ``L >= lmin`` enter; only W with ⟨g⟩ >= gmin at every size enter the
+        joint fit (pass a sub-table to choose the W).
+    n_boot, seed, ci
+        Bootstrap replicates, seed of ``numpy.random.default_rng`` and interval level.
+
+    Returns
+    -------
+    WeakLocalization
+        ``defined=False`` with a reason if no (flux, W) has two sizes or the statistic
+        is undefined for the data (ballistic samples for ⟨g⟩).
+    """
+    check_options(model_class, stat, corrections, n_boot)
+    settings = dict(corrections=corrections, lmin=int(lmin), gmin=float(gmin))
+    settings.update(n_boot=int(n_boot), seed=int(seed), ci=float(ci))
+
+    def undefined(reason: str) -> WeakLocalization:
+        return WeakLocalization(False, reason, model_class, stat, **settings)
+
+    if len(table) == 0:
+        return undefined("no samples")
+    rng = np.random.default_rng(seed)
+    tables = split_by_flux(table)
+    try:
+        per_flux = {f: size_series(t, stat, int(n_boot), rng, lmin) for f, t in tables.items()}
+    except InputError as err:
+        return undefined(str(err))
+    Ws = sorted({s.W for ss in per_flux.values() for s in ss})
+    ells, note = mean_free_paths(Ws, model_class, E, hamiltonian, ell)
+    parts = _analyse(per_flux, model_class, ells, corrections, gmin, ci)
+    if not parts[0]:
+        return undefined(f"no (flux, W) has two sizes L >= {lmin}; d<g>/d ln L needs two")
+    out = (*parts, tuple(ells.items()), note)
+    return WeakLocalization(True, "", model_class, stat, *out, **settings)
+
+
+def _analyse(per_flux, model_class, ells, corrections, gmin, ci):
+    slopes, fits, joints, skipped = [], [], [], []
+    for flux, series in per_flux.items():
+        model = model_class if flux == 0 else "unitary"
+        flux_fits = []
+        for s in series:
+            slopes += _slopes(s, model, ells[s.W], ci)
+            try:
+                fit = fit_log_size(s.L, s.mean, s.se, s.boot, corrections, ci)
+                G, ell = float(np.mean(s.mean)), ells[s.W]
+                a = float(theory.weak_localization_slope(model, G))
+                L_ell = (s.L.min() / ell, s.L.max() / ell)
+                flux_fits.append(WLFit(flux, s.W, model, fit, ell, L_ell, G, a))
+            except InputError as err:
+                skipped.append((flux, s.W, f"fit skipped: {err}"))
+        fits += flux_fits
+        by_w = {s.W: s for s in series}
+        use = [by_w[f.W] for f in flux_fits if float(np.min(by_w[f.W].mean)) >= gmin]
+        if model != "unitary" and len(use) >= 2:
+            joints.append(joint_fit(use, model, corrections, ci))
+        elif flux_fits:
+            why = (
+                "the unitary slope -1/(2 pi^2 g) depends on g"
+                if model == "unitary"
+                else (f"fewer than two W with <g> >= gmin = {gmin:g} at all L")
+            )
+            skipped.append((flux, None, f"joint fit skipped: {why}"))
+    return tuple(slopes), tuple(fits), tuple(joints), tuple(skipped)
+
+
+# ------------------------------------------------------------------ report
+def _f(x: float, fmt: str = ".3g") -> str:
+    return "-" if not math.isfinite(x) else format(x, fmt)
+
+
+def format_weak_localization(wl: WeakLocalization) -> str:
+    """Plain-text tables of a :class:`WeakLocalization` (slopes, fits, joint fits)."""
+    from betascale.text import table as _table
+
+    head = f"weak localization of {STATS[wl.stat]}, {wl.model} class"
+    if not wl.defined:
+        return f"{head}: not applicable ({wl.reason})"
+    lines = [head, f"  {wl.ell_note}", "", "slope d<g>/d ln L between successive sizes"]
+    cols = ("flux", "W", "L1", "L2", "L/ell", "<g>", "slope", "one-loop")
+    rows = [
+        (
+            *(f"{s.flux:g}", f"{s.W:g}", str(s.L1), str(s.L2), _f(s.L_over_ell)),
+            f"{s.G:.3f}",
+            format_pm(s.slope, s.error),
+            f"{s.predicted:+.4f}",
+        )
+        for s in wl.slopes
+    ]
+    lines += _table(cols, rows)
+    lines += ["", f"fit <g>(L) = {_form[wl.corrections]} (L >= {wl.lmin})"]
+    cols = ("flux", "W", "L", "L/ell", "a", "one-loop", "dev", "pull", "c", "chi2/dof", "p")
+    rows = [
+        (
+            *(f"{f.flux:g}", f"{f.W:g}", f"{f.fit.L[0]}-{f.fit.L[-1]}"),
+            f"{_f(f.L_over_ell[0], '.2g')}-{_f(f.L_over_ell[1], '.3g')}",
+            *(format_pm(f.a, f.sigma_a), f"{f.a_theory:+.4f}"),
+            *(f"{_f(100 * f.relative_deviation, '+.0f')}%", _f(f.pull, "+.1f"), str(f.c)),
+            *(f"{f.fit.chi2:.1f}/{f.fit.dof}", _f(f.fit.p_value, ".2g")),
+        )
+        for f in wl.fits
+    ]
+    lines += _table(cols, rows) if rows else ["  (none)"]
+    for j in wl.joint:
+        Ws, dev = ", ".join(f"{w:g}" for w in j.W), f"{100 * j.relative_deviation:+.1f} %"
+        lines += ["", f"joint fit at flux {j.flux:g}, W = {Ws} (shared a):"]
+        lines.append(f"  a = {format_pm(j.a, j.sigma_a)}   one-loop {j.a_theory:+.4f}   ({dev})")
+        lines.append(
+            f"  chi2/dof = {j.chi2:.1f}/{j.dof}, p = {_f(j.p_value, '.2g')}; sharing a: "
+            f"delta chi2 = {j.delta_chi2:.1f}/{j.delta_dof}, p = {_f(j.p_shared, '.2g')}"
+        )
+    return "\n".join(lines + [f"  flux {f:g}, W {w}: {r}" for f, w, r in wl.skipped])

@@ -1,0 +1,172 @@
+"""Tests of the paired magnetoconductance and the HLN fit (analysis.magnetoconductance)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from betascale import theory
+from betascale.analysis.magnetoconductance import (
+    fit_hln,
+    magnetoconductance,
+    paired_delta,
+    paired_values,
+)
+from betascale.errors import InputError
+from betascale.serialization import dumps
+from betascale.store import SampleTable
+from betascale.testing import synthetic_flux_table
+
+FLUXES = (0.0, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3)
+
+
+@pytest.fixture(scope="module")
+def orthogonal():
+    table = synthetic_flux_table("orthogonal", n=300, fluxes=FLUXES, seed=2)
+    return magnetoconductance(table, "orthogonal", n_boot=300)
+
+
+def test_hln_fit_recovers_alpha_and_flux_star(orthogonal):
+    for model, mc in (
+        ("orthogonal", orthogonal),
+        ("symplectic", magnetoconductance(synthetic_flux_table("symplectic"), "symplectic")),
+    ):
+        assert mc.defined
+        assert len(mc.hln) == 4  # one per L
+        for h in mc.hln:
+            assert h.determined
+            assert h.alpha_theory == theory.HLN_ALPHA[model]
+            assert abs(h.alpha - h.alpha_theory) < 4 * h.alpha_error
+            assert 0.01 < h.alpha_error < 0.1
+            # phi_* = 1/(8 pi L^2) for L_phi = L
+            assert h.L_phi == pytest.approx(h.L, rel=0.15)
+            lo, hi = h.flux_star_interval
+            assert lo < theory.hln_flux_star(h.L) * 1.3 and hi > theory.hln_flux_star(h.L) / 1.3
+
+
+def test_hln_fit_of_exact_data_is_exact():
+    phi = np.array([1e-5, 1e-4, 1e-3, 1e-2])
+    exact = theory.hln(phi, -0.5, 2e-5)
+    rng = np.random.default_rng(0)
+    deltas = exact + 1e-6 * rng.standard_normal((50, phi.size))
+    h = fit_hln(phi, deltas, "symplectic", n_boot=50)
+    assert h.alpha == pytest.approx(-0.5, rel=1e-3)
+    assert h.flux_star == pytest.approx(2e-5, rel=1e-2)
+    with pytest.raises(InputError, match="non-zero fluxes"):
+        fit_hln([0.0, 1e-3], deltas[:, :2])
+    with pytest.raises(InputError, match="at least 3 pairs"):
+        fit_hln(phi, deltas[:2])
+
+
+def test_flux_star_beyond_the_fluxes_is_flagged():
+    phi = np.array([1e-6, 2e-6, 4e-6])  # all deep in the quadratic regime of phi_* = 1e-2
+    deltas = theory.hln(phi, 0.5, 1e-2) + 1e-12 * np.random.default_rng(1).normal(size=(20, 3))
+    assert not fit_hln(phi, deltas, n_boot=30).determined
+
+
+def test_delta_g_slope_at_l_B_much_smaller_than_L(orthogonal):
+    (fit,) = [f for f in orthogonal.fits if f.flux == 3e-3]
+    # expected: +1/pi from the field, minus the unitary two-loop slope of g(phi) ~ 6
+    assert 1 / math.pi - fit.b_theory == pytest.approx(1 / (2 * math.pi**2 * 6.2), rel=0.1)
+    assert abs(fit.b - 1 / math.pi) < 3 * fit.sigma_b  # the synthetic truth is 1/pi
+    big = [s for s in orthogonal.slopes if s.flux == 3e-3]
+    assert all(s.L_over_lB > 5 for s in big)
+    assert all(s.predicted == pytest.approx(1 / math.pi, rel=0.03) for s in big)
+
+
+def test_pairing_helps_at_small_flux_and_not_after_decorrelation(orthogonal):
+    d = {(x.L, x.flux): x for x in orthogonal.deltas}
+    small, large = d[(32, 3e-5)], d[(256, 3e-3)]
+    assert small.gain > 10 and small.correlation > 0.99
+    assert large.gain == pytest.approx(1, abs=0.25) and abs(large.correlation) < 0.25
+    assert small.unpaired_error == pytest.approx(math.sqrt(2) * 0.3 / math.sqrt(300), rel=0.15)
+
+
+def test_pairs_are_matched_by_sample_key():
+    table = synthetic_flux_table(L=(32, 64), fluxes=(0.0, 1e-3), n=40, seed=5)
+    order = np.random.default_rng(3).permutation(len(table))
+    shuffled = table.select(order)
+    a = magnetoconductance(table, "orthogonal", n_boot=50, corrections=0)
+    b = magnetoconductance(shuffled, "orthogonal", n_boot=50, corrections=0)
+    assert [x.delta for x in a.deltas] == [x.delta for x in b.deltas]
+    # a sample missing at one flux drops out of the pairs
+    drop = ~((table.flux == 1e-3) & (table.L == 32) & (table.sample == 7))
+    ids, g1, g0 = paired_values(table.select(drop), 1e-3, 2.0, 32)
+    assert ids.size == 39 and 7 not in ids and g1.size == g0.size == 39
+
+
+def test_real_solver_pairing_and_zero_delta_at_zero_flux():
+    """The disorder does not depend on the flux: flux -> 0 reproduces flux 0 exactly."""
+    from betascale.models import ModelSpec, build_system
+    from betascale.solvers import FastSolver
+
+    W, L, M, n = 3.0, 6, 9, 12
+    cols = {k: [] for k in ("flux", "sample", "T", "N")}
+    for hamiltonian in ("anderson", "su2"):
+        T = {}
+        for flux in (0.0, 1e-9):
+            spec = ModelSpec(hamiltonian, E=1.0, bc="hardwall", flux=flux)
+            solver = FastSolver(build_system(spec, L, M))
+            T[flux] = [solver.sample(W, 11, i) for i in range(n)]
+            if hamiltonian == "anderson":
+                for i, r in enumerate(T[flux]):
+                    for k, v in (("flux", flux), ("sample", i), ("T", r.T), ("N", r.N)):
+                        cols[k].append(v)
+        # real (flux 0) against complex (flux 1e-9) arithmetic; T is even in the flux
+        dT = [abs(a.T - b.T) for a, b in zip(T[0.0], T[1e-9], strict=True)]
+        assert max(dT) <= 1e-12, hamiltonian
+    size = len(cols["T"])
+    table = SampleTable(
+        W=np.full(size, W),
+        L=np.full(size, L),
+        M=np.full(size, M),
+        sample=np.array(cols["sample"]),
+        T=np.array(cols["T"]),
+        N=np.array(cols["N"]),
+        seconds=np.zeros(size),
+        rank=np.zeros(size, dtype=int),
+        flux=np.array(cols["flux"]),
+    )
+    ids, g1, g0 = paired_values(table, 1e-9, W, L)
+    assert ids.size == n and np.max(np.abs(g1 - g0)) <= 1e-12
+    d = paired_delta(g1, g0, W, L, 1e-9)
+    assert abs(d.delta.mean) <= 1e-12 and d.correlation == pytest.approx(1.0)
+    mc = magnetoconductance(table, "orthogonal", n_boot=30)
+    assert mc.defined and abs(mc.deltas[0].delta.mean) <= 1e-12
+
+
+def test_not_applicable_and_report(orthogonal):
+    no_scan = synthetic_flux_table(fluxes=(0.0,), n=10)
+    mc = magnetoconductance(no_scan, "orthogonal")
+    assert not mc.defined and "no flux scan" in mc.reason and "not applicable" in str(mc)
+    no_zero = synthetic_flux_table(fluxes=(1e-3, 2e-3), n=10)
+    assert "flux 0" in magnetoconductance(no_zero, "orthogonal").reason
+    with pytest.raises(InputError, match="stat must be one of"):
+        magnetoconductance(no_scan, "orthogonal", stat="typical")
+    text = str(orthogonal)
+    assert "HLN fit" in text and "gain" in text and "+0.3183" in text
+    d = orthogonal.to_dict()
+    assert d["alpha_theory"] == 0.5 and d["slope_one_loop"] == pytest.approx(1 / math.pi)
+    assert d["hln"][0]["alpha"] == pytest.approx(orthogonal.hln[0].alpha)
+    assert dumps(d)
+
+
+def test_figures(orthogonal):
+    from matplotlib.figure import Figure
+
+    from betascale.analysis.weak_localization import weak_localization
+    from betascale.plots.weak_localization import plot_delta_g_of_L, plot_hln, plot_wl_slope
+
+    zero = orthogonal  # the flux-0 part of the same kind of table gives the WL slope
+    table = synthetic_flux_table("orthogonal", n=40, fluxes=(0.0, 1e-3), seed=4)
+    wl = weak_localization(table, "orthogonal", E=1.0, n_boot=50)
+    for fig in (plot_wl_slope(wl), plot_delta_g_of_L(zero), plot_hln(zero, W=2.0)):
+        assert isinstance(fig, Figure)
+        assert "contact-corrected" in fig.axes[0].get_legend().get_title().get_text()
+    assert isinstance(plot_wl_slope(wl, flux=1e-3), Figure)  # unitary: -1/(2 pi^2 g)
+    with pytest.raises(InputError, match="no magnetoconductance to plot"):
+        plot_hln(magnetoconductance(synthetic_flux_table(fluxes=(0.0,), n=5), "orthogonal"))
+    with pytest.raises(InputError, match="no data at W=9"):
+        plot_hln(zero, W=9.0)
