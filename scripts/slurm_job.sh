@@ -11,7 +11,7 @@
 #SBATCH --nodes=1
 #SBATCH --ntasks-per-node=32        # one MPI rank per core
 #SBATCH --cpus-per-task=1
-#SBATCH --mem-per-cpu=2G            # an L = 1024 orthogonal sample needs about 1.7 GB
+#SBATCH --mem-per-cpu=2G            # an L = 1024 orthogonal geometry needs about 0.6 GB
 #SBATCH --time=12:00:00
 #SBATCH --signal=TERM@120           # SIGTERM two minutes before the limit
 #SBATCH --output=betascale-%j.log

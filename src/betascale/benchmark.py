@@ -385,3 +385,69 @@ def bench_mpi(
             if report is not None:
                 report(row)
     return rows
+
+
+# ------------------------------------------------------------ rank 0's capacity
+@dataclass(frozen=True)
+class ServerBench:
+    """Rank 0's capacity and the ranks it can serve at a few sizes.
+
+    ``capacity`` is samples per second of rank 0's serving CPU time (requests,
+    scheduling, receiving, storing and counting results), measured on a run of
+    tiny samples with ``ranks`` ranks (rank 0 only serves). A rank computing samples
+    of size L sends ``1/t(L)`` samples per second, so rank 0 saturates at
+    ``capacity * t(L)`` ranks (``ranks_served``).
+    """
+
+    ranks: int
+    L: int
+    samples: int
+    server_cpu_seconds: float
+    capacity: float
+    sample_seconds: dict[int, float]
+    ranks_served: dict[int, float]
+
+    def to_dict(self) -> dict:
+        """The result as a plain dict."""
+        return asdict(self)
+
+
+def bench_server(
+    ranks: int = 17, L: int = 4, samples: int = 25000, sizes: Sequence[int] = (16, 32, 64)
+) -> ServerBench:
+    """Measure rank 0's serving capacity with ``ranks`` MPI ranks on tiny samples.
+
+    A real ``mpiexec -n ranks betascale run`` of an orthogonal study at size ``L``
+    (oversubscribed: the workers only have to keep rank 0 busy); the per-sample time
+    at each of ``sizes`` is measured in this process with one BLAS thread.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from betascale.study import Study
+
+    study = Study("bench-server", BENCH_SPEC, W=(BENCH_W,), L=(L,), samples=samples, seed=3)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "study.toml"
+        path.write_text(study.to_toml())
+        cmd = [mpiexec_path(), "-n", str(ranks), sys.executable, "-m", "betascale", "run"]
+        cmd += [str(path), "--out", str(Path(tmp) / "s.sqlite"), "--quiet", "--json"]
+        env = {**os.environ, **ONE_THREAD}
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    cpu = summary["server_cpu_seconds"]
+    capacity = summary["computed"] / cpu
+    per_sample = {int(n): _sample_seconds(n) for n in sizes}
+    served = {n: capacity * t for n, t in per_sample.items()}
+    return ServerBench(ranks, L, summary["computed"], cpu, capacity, per_sample, served)
+
+
+def _sample_seconds(L: int, repeats: int = 20) -> float:
+    """Median solve time of one orthogonal sample of size L (the benchmark model)."""
+    system = build_system(BENCH_SPEC, L)
+    fast = FastSolver(system)
+    disorders = [system.draw_disorder(BENCH_W, 1, i) for i in range(repeats + 1)]
+    fast.solve(disorders[-1])
+    return _median_time(fast.solve, disorders[:repeats])[0]

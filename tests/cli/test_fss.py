@@ -90,7 +90,7 @@ def test_fss_json_matches_the_api(store, capsys):
         (("--W-range", 5.7, 5.9), "do not cross"),
         (("--lmin", 40), "lmin = 40 leaves 1 size"),
         (("--orders", "8,8,2,2"), "points for 39 parameters"),
-        (("--boot", 3), "n_boot must be 0"),
+        (("--boot", 3), "--boot must be 0"),
     ],
 )
 def test_fss_bad_input_is_one_line(store, capsys, argv, message):

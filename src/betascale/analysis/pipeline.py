@@ -280,7 +280,9 @@ def analyze_samples(
     free path) and carry finite-size corrections to one-parameter scaling. A study
     that scans the flux has its beta analysed at one flux (``flux``; default 0 if
     scanned, else the study's flux); the weak-localization section covers every flux
-    and the magnetoconductance section compares them. ``corrections`` and
+    and the magnetoconductance section compares them. ``corrections`` (the ``c/L``
+    terms of their fits; lowered so that a fit keeps at least one degree of freedom
+    per series: none with three sizes) and
     ``hln_max_flux`` are those of :func:`~betascale.analysis.weak_localization.
     weak_localization` and :func:`~betascale.analysis.magnetoconductance.
     magnetoconductance`; the other parameters are those of :func:`analyze_table`.
@@ -301,6 +303,9 @@ def analyze_samples(
         seed=seed, ci=ci, powers=powers, W=study.W, L=tuple(sizes), name=study.name,
         title=spec.describe(), fit=fit,
     )  # fmt: skip
+    # A correction term needs a size to spare: with three sizes the fit of
+    # g0 + a ln L + c/L would have no degree of freedom left and a meaningless error.
+    corrections = max(0, min(corrections, len(sizes) - 3))
     options = dict(n_boot=n_boot, seed=seed, ci=ci, corrections=corrections)
     wl_stat = stat if stat in ("mean_g", "mean_T") else "mean_g"
     zero_class = study.spec(0.0).symmetry_class

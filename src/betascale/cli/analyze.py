@@ -7,13 +7,12 @@ from pathlib import Path
 
 from betascale.analysis import (
     DEFAULT_BOOT,
-    DEFAULT_CI,
     DEFAULT_GMIN,
     DEFAULT_STAT,
     STATS,
     analyze_store,
 )
-from betascale.cli.options import flag_errors
+from betascale.cli.options import add_bootstrap_options, flag_errors
 
 DESCRIPTION = """\
 Analyse a results store: per (W, L) the number of samples n, the open channels N,
@@ -50,23 +49,7 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         metavar="L",
         help="leave out sizes below L (not yet diffusive); default: use every size",
     )
-    parser.add_argument(
-        "--boot",
-        type=int,
-        default=DEFAULT_BOOT,
-        metavar="B",
-        help=f"bootstrap replicates (default {DEFAULT_BOOT})",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the bootstrap generator (default 0)"
-    )
-    parser.add_argument(
-        "--ci",
-        type=float,
-        default=DEFAULT_CI,
-        metavar="LEVEL",
-        help=f"confidence level of the bootstrap intervals (default {DEFAULT_CI:g})",
-    )
+    add_bootstrap_options(parser, DEFAULT_BOOT)
 
 
 def analysis_kwargs(args: argparse.Namespace) -> dict:

@@ -56,6 +56,15 @@ def register(subparsers) -> None:
         "--study", default="bench-mpi", help="study for --mpi (file or built-in name)"
     )
     parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="instead: measure rank 0's serving capacity (samples per CPU second) with "
+        "--server-ranks ranks on tiny samples, and the ranks it can serve at L = 16, 32, 64",
+    )
+    parser.add_argument(
+        "--server-ranks", type=int, default=17, help="MPI ranks of --serve (default 17)"
+    )
+    parser.add_argument(
         "--json",
         action="store_true",
         help="print the rows as JSON (a list; with --large an object of the three tables)",
@@ -110,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
         return run_mpi(args)
     from betascale.errors import InputError
 
+    if args.serve:
+        if args.server_ranks < 2:
+            raise InputError(f"--server-ranks must be >= 2, got {args.server_ranks}")
+        return run_server(args)
     if min(args.sizes) < 2 or args.repeats < 1 or args.kwant_repeats < 1:
         raise InputError("sizes must be >= 2 and repeats >= 1")
     class_rows = _run_classes(args)
@@ -171,6 +184,25 @@ def _run_large(args: argparse.Namespace) -> tuple[list, dict]:
             )
         _show_breakdown(rows)
     return rows, exponents
+
+
+def run_server(args: argparse.Namespace) -> int:
+    """Measure rank 0's serving capacity and the ranks it can serve."""
+    from betascale.benchmark import bench_server
+
+    row = bench_server(ranks=args.server_ranks)
+    if args.json:
+        print(json.dumps(row.to_dict()))
+        return 0
+    print(
+        f"# rank 0 serving {row.ranks - 1} worker ranks on {row.samples} orthogonal samples of "
+        f"L = {row.L}: {row.server_cpu_seconds:.2f} s of server CPU"
+    )
+    print(f"capacity: {row.capacity:.0f} samples per second of rank 0's CPU")
+    print(f"{'L':>6} {'s/sample':>10} {'ranks served':>13}")
+    for size, seconds in row.sample_seconds.items():
+        print(f"{size:>6d} {seconds:10.5f} {row.ranks_served[size]:13.0f}")
+    return 0
 
 
 def run_mpi(args: argparse.Namespace) -> int:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from betascale.analysis.beta import DEFAULT_CI
 from betascale.analysis.fss import DEFAULT_ORDERS
 from betascale.analysis.fss_crossings import DEFAULT_FSS_BOOT
 from betascale.analysis.fss_data import DEFAULT_FSS_STAT, FSS_STATS
 from betascale.analysis.fss_pipeline import fss_analyze_store
+from betascale.cli.options import add_bootstrap_options, flag_errors
 
 DESCRIPTION = """\
 Finite-size scaling of a metal-insulator transition (Slevin & Ohtsuki, PRL 82, 382
@@ -69,23 +69,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="expansion orders of F in the relevant variable, of u1, of F in the irrelevant "
         f"variable and of u0 (default {','.join(map(str, DEFAULT_ORDERS))})",
     )
-    parser.add_argument(
-        "--boot",
-        type=int,
-        default=DEFAULT_FSS_BOOT,
-        metavar="B",
-        help=f"bootstrap replicates, each refitted; 0: covariance errors only "
-        f"(default {DEFAULT_FSS_BOOT})",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the bootstrap generator (default 0)"
-    )
-    parser.add_argument(
-        "--ci",
-        type=float,
-        default=DEFAULT_CI,
-        metavar="LEVEL",
-        help=f"confidence level of the bootstrap intervals (default {DEFAULT_CI:g})",
+    add_bootstrap_options(
+        parser, DEFAULT_FSS_BOOT, note=", each refitted; 0: covariance errors only"
     )
     parser.add_argument(
         "--table", action="store_true", help="add the fits over several orders (stability)"
@@ -96,16 +81,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse ``args.store`` and print the tables (or JSON); return 0."""
-    an = fss_analyze_store(
-        args.store,
-        stat=args.stat,
-        W_range=args.W_range,
-        lmin=args.lmin,
-        orders=args.orders,
-        n_boot=args.boot,
-        seed=args.seed,
-        ci=args.ci,
-        order_table=args.table,
-    )
+    with flag_errors():
+        an = fss_analyze_store(
+            args.store,
+            stat=args.stat,
+            W_range=args.W_range,
+            lmin=args.lmin,
+            orders=args.orders,
+            n_boot=args.boot,
+            seed=args.seed,
+            ci=args.ci,
+            order_table=args.table,
+        )
     print(an.to_json() if args.json else an)
     return 0

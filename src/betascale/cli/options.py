@@ -36,6 +36,31 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--S", type=float, default=0.5, help="Ando spin-orbit strength")
 
 
+def add_bootstrap_options(
+    parser: argparse.ArgumentParser, default_boot: int, note: str = ""
+) -> None:
+    """Add --boot, --seed and --ci (the bootstrap over disorder samples)."""
+    from betascale.analysis import DEFAULT_CI
+
+    parser.add_argument(
+        "--boot",
+        type=int,
+        default=default_boot,
+        metavar="B",
+        help=f"bootstrap replicates{note} (default {default_boot})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the bootstrap generator (default 0)"
+    )
+    parser.add_argument(
+        "--ci",
+        type=float,
+        default=DEFAULT_CI,
+        metavar="LEVEL",
+        help=f"confidence level of the bootstrap intervals (default {DEFAULT_CI:g})",
+    )
+
+
 def model_spec_from_args(args: argparse.Namespace):
     """The :class:`~betascale.models.ModelSpec` described by parsed model options."""
     from betascale.models import ModelSpec

@@ -20,7 +20,7 @@ from betascale.store import SampleRecord, Store
 from betascale.study import study_from_dict
 from betascale.testing import synthetic_table
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 RUN_INFO = {"versions": {"betascale": "test"}, "git_commit": None}
 N_SAMPLES = 60
 

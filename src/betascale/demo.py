@@ -1,0 +1,224 @@
+"""The demo of the scaling theory: β(g) of the three classes and weak localization, converged.
+
+The demo has two parts (study files in ``betascale/studies``):
+
+* the **panorama** — ``demo-orthogonal``, ``demo-unitary``, ``demo-symplectic``: β(g)
+  of the three Wigner–Dyson classes from the weak-localization regime into the
+  insulator, with the fit of the large-g points against the sigma model;
+* the **convergence** — per class with interference corrections (orthogonal and
+  symplectic), a weak-disorder series (``demo-wl-*``: ⟨g⟩(L) up to L/ℓ of 70 or more,
+  fitted with ``g0 + a ln L + c/L``) and a magnetoconductance series (``demo-mc-*``: the
+  same disorder at several fluxes, Δg(L) and the Hikami–Larkin–Nagaoka fit).
+
+:func:`analyze_demo` analyses a set of stores (a run of the demo, or the larger
+reference stores shipped in ``data/``) and returns a :class:`DemoAnalysis` whose
+tables compare each coefficient with the analytic one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from betascale.analysis import StoreAnalysis, analyze_store
+from betascale.errors import InputError
+from betascale.models import SYMMETRY_CLASSES
+from betascale.text import table
+
+#: The classes with interference corrections (weak (anti)localization).
+SERIES_CLASSES = ("orthogonal", "symplectic")
+#: Analysis settings of the panorama: sizes below 24 are not yet diffusive at W = 3
+#: (mean free path 2-3 sites); the fit uses the points with <g> >= 1.4.
+PANORAMA_GMIN = 1.4
+PANORAMA_LMIN = 24
+
+
+def panorama_study(model: str) -> str:
+    """The built-in study of the panorama of one class."""
+    return f"demo-{model}"
+
+
+def series_studies(model: str) -> tuple[str, str]:
+    """The built-in weak-localization and magnetoconductance studies of one class."""
+    return f"demo-wl-{model}", f"demo-mc-{model}"
+
+
+def demo_study_names() -> list[str]:
+    """Every built-in study of the demo, in the order the demo runs them."""
+    names = [panorama_study(m) for m in SYMMETRY_CLASSES]
+    for model in SERIES_CLASSES:
+        names += series_studies(model)
+    return names
+
+
+@dataclass(frozen=True)
+class DemoStores:
+    """The stores one demo analysis reads: per class, panorama and series."""
+
+    panorama: dict[str, Path]
+    wl: dict[str, Path]
+    mc: dict[str, Path]
+
+    @classmethod
+    def of_run(cls, runs: str | Path) -> DemoStores:
+        """The stores a demo run writes into ``runs`` (``<study>.sqlite`` each)."""
+        root = Path(runs)
+        return cls(
+            {m: root / f"{panorama_study(m)}.sqlite" for m in SYMMETRY_CLASSES},
+            {m: root / f"{series_studies(m)[0]}.sqlite" for m in SERIES_CLASSES},
+            {m: root / f"{series_studies(m)[1]}.sqlite" for m in SERIES_CLASSES},
+        )
+
+    @classmethod
+    def shipped(cls, data: str | Path) -> DemoStores:
+        """The stores shipped in ``data``: ``demo/`` for the panorama, ``reference/`` for
+        the series (larger than the demo's own)."""
+        root = Path(data)
+        return cls(
+            {m: root / "demo" / f"demo-{m}.sqlite" for m in SYMMETRY_CLASSES},
+            {m: root / "reference" / f"wl-{m}.sqlite" for m in SERIES_CLASSES},
+            {m: root / "reference" / f"mc-{m}.sqlite" for m in SERIES_CLASSES},
+        )
+
+    def missing(self) -> list[Path]:
+        """The stores that do not exist."""
+        every = [*self.panorama.values(), *self.wl.values(), *self.mc.values()]
+        return [p for p in every if not p.is_file()]
+
+
+@dataclass(frozen=True)
+class DemoAnalysis:
+    """The analyses of the demo's stores, with the tables that sum them up."""
+
+    panorama: dict[str, StoreAnalysis]
+    wl: dict[str, StoreAnalysis] = field(default_factory=dict)
+    mc: dict[str, StoreAnalysis] = field(default_factory=dict)
+
+    def beta_table(self) -> str:
+        """The fitted leading coefficient of β(g) per class, against the analytic one."""
+        cols = ("class", "form", "fitted a", "analytic", "dev.", "points", "chi2/dof")
+        rows = []
+        for model, an in self.panorama.items():
+            f = an.fit
+            if f is None:
+                rows.append((model, "-", an.fit_note or "no fit", "", "", "", ""))
+                continue
+            p, q = f.powers
+            rows.append((
+                model, f"a/g^{p} + b/g^{q}".replace("^1 ", " "), f"{f.a:+.3f} ± {f.sigma_a:.3f}",
+                f"{f.a_theory:+.4f}", f"{f.pull:+.1f}σ", str(f.n_points), f"{f.chi2_dof:.2f}",
+            ))  # fmt: skip
+        return "\n".join(table(cols, rows))
+
+    def convergence_rows(self) -> list[dict]:
+        """Per class: the WL coefficient, the magnetoconductance slope and the HLN alpha."""
+        return [
+            {"class": m, **_wl_row(self.wl.get(m)), **_mc_row(self.mc.get(m))}
+            for m in SERIES_CLASSES
+        ]
+
+    def convergence_table(self) -> str:
+        """:meth:`convergence_rows` as text: value ± error, analytic value, deviation."""
+        cols = ("class", "quantity", "measured", "analytic", "deviation", "pull", "where")
+        labels = {"wl": "WL coefficient a", "mc": "d<Dg>/d ln L", "hln": "HLN alpha"}
+        rows = [
+            _convergence_cells(row["class"], label, row.get(key), row.get(f"{key}_why", ""))
+            for row in self.convergence_rows()
+            for key, label in labels.items()
+        ]
+        return "\n".join(table(cols, rows))
+
+    def write_figures(self, out_dir: str | Path) -> list[Path]:
+        """Write every figure of the demo under ``out_dir``; return the paths."""
+        from betascale.plots import save_figure
+        from betascale.plots.scaling import write_compare, write_figures
+        from betascale.plots.weak_localization import plot_delta_g_of_L, plot_hln, plot_wl_slope
+
+        out = Path(out_dir)
+        paths: list[Path] = []
+        for model, an in self.panorama.items():
+            paths += write_figures(an, out / model)
+        paths += write_compare(list(self.panorama.values()), out, name="compare_beta")
+        for model, an in self.wl.items():
+            if an.weak_localization is not None and an.weak_localization.defined:
+                paths += save_figure(plot_wl_slope(an.weak_localization), out, f"wl_slope_{model}")
+        for model, an in self.mc.items():
+            mc = an.magnetoconductance
+            if mc is not None and mc.defined and mc.fits:
+                paths += save_figure(plot_delta_g_of_L(mc), out, f"delta_g_of_L_{model}")
+            if mc is not None and mc.defined and mc.hln:
+                paths += save_figure(plot_hln(mc), out, f"delta_g_of_flux_{model}")
+        return paths
+
+    def to_dict(self) -> dict:
+        """The analyses and the two tables as JSON-safe data."""
+        from betascale.serialization import jsonable
+
+        return jsonable({
+            "panorama": {m: an.to_dict() for m, an in self.panorama.items()},
+            "convergence": self.convergence_rows(),
+        })  # fmt: skip
+
+
+def _convergence_cells(model: str, label: str, item, why: str) -> tuple[str, ...]:
+    if item is None:
+        return (model, label, "skipped", "", "", "", why)
+    value, error, expected, where = item
+    pull = f"{(value - expected) / error:+.1f}σ" if error > 0 else "-"
+    deviation = f"{100 * (value / expected - 1):+.1f} %"
+    return (model, label, f"{value:+.3f} ± {error:.3f}", f"{expected:+.4f}", deviation, pull, where)
+
+
+def _wl_row(an: StoreAnalysis | None) -> dict:
+    wl = None if an is None else an.weak_localization
+    if wl is None or not wl.defined or not wl.fits:
+        return {"wl": None, "wl_why": "no series" if wl is None else (wl.reason or "no fit")}
+    fits = [f for f in wl.fits if f.flux == 0.0]
+    if not fits:
+        return {"wl": None, "wl_why": "no zero-flux fit"}
+    fit = max(fits, key=lambda f: (max(f.fit.L), -f.W))  # the longest series
+    where = f"W={fit.W:g}, L={min(fit.fit.L)}-{max(fit.fit.L)}, {fit.fit.form}"
+    return {"wl": (fit.a, fit.sigma_a, fit.a_theory, where)}
+
+
+def _mc_row(an: StoreAnalysis | None) -> dict:
+    mc = None if an is None else an.magnetoconductance
+    if mc is None or not mc.defined:
+        why = "no flux scan" if mc is None else mc.reason
+        return {"mc": None, "mc_why": why, "hln": None, "hln_why": why}
+    out: dict = {}
+    if mc.fits:
+        f = max(mc.fits, key=lambda f: f.flux)  # the strongest field: l_B << L
+        out["mc"] = (f.b, f.sigma_b, f.b_theory, f"W={f.W:g}, flux={f.flux:g}")
+    else:
+        out.update(mc=None, mc_why="no Delta g(L) fit")
+    if mc.hln:
+        h = max(mc.hln, key=lambda h: h.L)  # the largest sample: L_phi largest
+        out["hln"] = (h.alpha, h.alpha_error, h.alpha_theory, f"W={h.W:g}, L={h.L}")
+    else:
+        out.update(hln=None, hln_why="no HLN fit")
+    return out
+
+
+def analyze_demo(
+    stores: DemoStores, n_boot: int = 1000, gmin: float = PANORAMA_GMIN, lmin: int = PANORAMA_LMIN
+) -> DemoAnalysis:
+    """Analyse the stores of a demo (see :class:`DemoStores`).
+
+    The panorama is analysed with ``gmin`` and ``lmin``; the series with every size.
+
+    Raises
+    ------
+    InputError
+        If a store is missing.
+    """
+    missing = stores.missing()
+    if missing:
+        raise InputError(f"demo store {missing[0]} not found (run the demo first)")
+    settings = {"n_boot": n_boot}
+    panorama = {
+        m: analyze_store(p, gmin=gmin, lmin=lmin, **settings) for m, p in stores.panorama.items()
+    }
+    wl = {m: analyze_store(p, **settings) for m, p in stores.wl.items()}
+    mc = {m: analyze_store(p, **settings) for m, p in stores.mc.items()}
+    return DemoAnalysis(panorama, wl, mc)
