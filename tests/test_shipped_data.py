@@ -18,8 +18,9 @@ from betascale.study import load_study
 
 DEMO = Path(__file__).parents[1] / "data" / "demo"
 CLASSES = ("orthogonal", "unitary", "symplectic")
-#: Samples agree to this relative precision across platforms (BLAS kernels).
-CROSS_PLATFORM_RTOL = 1e-12
+#: Samples agree to about 1e-12 across platforms (BLAS kernels); up to 2e-12 was seen
+#: between the OpenBLAS kernels of one machine, so the tests allow 1e-11.
+CROSS_PLATFORM_RTOL = 1e-11
 
 
 @pytest.fixture(scope="module", params=CLASSES)
@@ -38,7 +39,7 @@ def test_shipped_stores_are_complete_and_match_their_study_files():
 
 
 @pytest.mark.parametrize("model", CLASSES)
-def test_shipped_samples_are_reproduced_to_1e_12(model):
+def test_shipped_samples_are_reproduced_across_platforms(model):
     with Store.open(DEMO / f"demo-{model}.sqlite") as store:
         study, records = store.study, store.records()
     rng = np.random.default_rng(0)
@@ -89,7 +90,7 @@ def test_fitted_leading_coefficients_are_near_the_analytic_ones(analysis):
     assert fit.n_points >= 8
 
 
-def test_split_route_sample_is_reproduced_to_1e_12():
+def test_split_route_sample_is_reproduced_across_platforms():
     # (W=3, L=72, sample 454) of the symplectic demo is the near-singular sample
     # that the fast solver solves by its split route.
     with Store.open(DEMO / "demo-symplectic.sqlite") as store:

@@ -23,3 +23,12 @@ def require_finite(name: str, value: float) -> float:
     if not math.isfinite(value):
         raise InputError(f"{name} must be finite, got {value}")
     return value
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of an exception's message; prefixed by its type unless it is an
+    :class:`InputError` (whose message is written for the user)."""
+    text = str(exc).strip().splitlines()
+    if isinstance(exc, InputError):
+        return text[0] if text else type(exc).__name__
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")

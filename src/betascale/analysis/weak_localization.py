@@ -596,4 +596,5 @@ def format_weak_localization(wl: WeakLocalization) -> str:
             f"  chi2/dof = {j.chi2:.1f}/{j.dof}, p = {_f(j.p_value, '.2g')}; sharing a: "
             f"delta chi2 = {j.delta_chi2:.1f}/{j.delta_dof}, p = {_f(j.p_shared, '.2g')}"
         )
-    return "\n".join(lines + [f"  flux {f:g}, W {w}: {r}" for f, w, r in wl.skipped])
+    skipped = [f"  flux {f:g}{'' if w is None else f', W {w:g}'}: {r}" for f, w, r in wl.skipped]
+    return "\n".join(lines + skipped)

@@ -133,6 +133,12 @@ def run(args: argparse.Namespace) -> int:
             if rank == 0:
                 raise
             return 2
+        except BaseException:
+            if size > 1:  # never leave the other ranks waiting in a collective call
+                from betascale.ensemble.mpi import abort_job
+
+                abort_job(comm, f"rank {rank} failed before or after serving", 1)
+            raise
         # Every rank follows rank 0's verdict, so that no rank starts the next study
         # (and its collective calls) alone. A worker that was stopped on its own stays
         # idle in the studies that follow.

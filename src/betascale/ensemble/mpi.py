@@ -34,7 +34,7 @@ from betascale.ensemble.serial import signal_note
 from betascale.ensemble.signals import StopSignal
 from betascale.ensemble.tasks import Chunk, ChunkResult
 from betascale.ensemble.worker import Worker
-from betascale.errors import InputError
+from betascale.errors import InputError, one_line
 
 _TAG_WORK = 11  # rank 0 -> worker: a Chunk, a Wait, or None (no more work)
 _TAG_RESULT = 12  # worker -> rank 0: (kind, payload)
@@ -177,13 +177,13 @@ def serve_as_root(runner) -> None:
             root.serve(stop)
         except KeyboardInterrupt:
             runner.abandon("interrupted")
-            _abort(runner.comm, "interrupted", 130)
+            abort_job(runner.comm, "interrupted", 130)
         except BaseException as exc:
             runner.abandon("failed")
             code = 2 if isinstance(exc, InputError) else 1
             if code == 1:
                 traceback.print_exc()
-            _abort(runner.comm, f"rank 0 failed: {_one_line(exc)}", code)
+            abort_job(runner.comm, f"rank 0 failed: {one_line(exc)}", code)
     if stop.is_set():
         runner.status = "interrupted"
 
@@ -233,10 +233,10 @@ def serve_as_worker(runner) -> RunSummary:
         try:
             loop.run(runner.idle)
         except KeyboardInterrupt:
-            _abort(runner.comm, f"rank {runner.rank} interrupted", 130)
+            abort_job(runner.comm, f"rank {runner.rank} interrupted", 130)
         except BaseException as exc:
             traceback.print_exc()
-            _abort(runner.comm, f"rank {runner.rank} failed: {_one_line(exc)}", 1)
+            abort_job(runner.comm, f"rank {runner.rank} failed: {one_line(exc)}", 1)
     status = "interrupted" if stop.is_set() or runner.idle else "complete"
     seconds = time.monotonic() - start
     return RunSummary(
@@ -244,12 +244,7 @@ def serve_as_worker(runner) -> RunSummary:
     )
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
-
-
-def _abort(comm, message: str, code: int) -> None:
+def abort_job(comm, message: str, code: int) -> None:
     """Print one line and abort the whole MPI job (never returns)."""
     try:
         print(f"betascale run: error: {message}; aborting the MPI job", file=sys.stderr)

@@ -31,7 +31,7 @@ from betascale.ensemble.comm import SerialComm, world
 from betascale.ensemble.progress import LOG_INTERVAL, Progress
 from betascale.ensemble.scheduler import Scheduler
 from betascale.ensemble.tasks import duration, geometry_seconds
-from betascale.errors import InputError
+from betascale.errors import InputError, one_line
 from betascale.resources import available_memory_bytes, check_geometry_memory
 from betascale.store import MemoryStore, SampleTable, Store
 from betascale.study import Study
@@ -146,7 +146,7 @@ class Runner:
 
     # ------------------------------------------------------------------ steps
     def run(self) -> RunSummary:
-        """Open, schedule, serve and finish; every rank calls it.
+        """Open (and schedule), serve and finish; every rank calls it.
 
         With ``collect``, :attr:`samples` holds the study's samples afterwards on rank 0
         (an empty table on the other ranks).
@@ -159,7 +159,6 @@ class Runner:
                 self.samples = MemoryStore(self.study).samples()
                 return serve_as_worker(self)
             try:
-                self.schedule()
                 self.serve()
                 summary = self.finish()
                 if self.collect:
@@ -169,18 +168,25 @@ class Runner:
                 self.store.close()
 
     def open(self) -> None:
-        """Check memory and open the store on rank 0; raise any error on every rank."""
+        """Every rank reports its host and memory; rank 0 checks memory, opens the store
+        and builds the schedule. Any error there is raised on every rank (as InputError
+        on the others), so that no rank waits for a run that will not start."""
         hosts = self.comm.gather((socket.gethostname(), available_memory_bytes()), root=0)
-        error = None
+        error, failure = None, None
         if self.rank == 0:
             try:
                 self._budgets = self._host_budgets(hosts)
                 self._hosts = [h for h, _ in hosts]
                 self._check_memory()
                 self.store = self._open_store()
-            except InputError as exc:
-                error = str(exc)
+                self.schedule()
+            except BaseException as exc:  # every rank must hear of it
+                error, failure = one_line(exc), exc
+                if self.store is not None:
+                    self.store.close()
         error = self.comm.bcast(error, root=0)
+        if failure is not None:
+            raise failure
         if error is not None:
             raise InputError(error)
 
