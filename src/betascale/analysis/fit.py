@@ -116,6 +116,11 @@ class FitResult:
         g = np.asarray(g, dtype=float)
         return self.a / g ** self.powers[0] + self.b / g ** self.powers[1]
 
+    def __str__(self) -> str:
+        from betascale.analysis.report import format_fit
+
+        return format_fit(self)
+
     def to_dict(self) -> dict:
         """A JSON-safe dict."""
         return {

@@ -143,6 +143,9 @@ class StoreAnalysis:
         """:meth:`to_dict` as a JSON string."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
+    def __str__(self) -> str:
+        return self.report()
+
     def report(self) -> str:
         """The analysis as plain-text tables."""
         from betascale.analysis.report import format_report

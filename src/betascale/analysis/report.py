@@ -63,11 +63,15 @@ def format_report(an: StoreAnalysis) -> str:
 
 
 def _fit_lines(an: StoreAnalysis) -> list[str]:
-    f = an.fit
-    if f is None:
+    if an.fit is None:
         return [f"fit of beta: {an.fit_note or 'not done'}"]
+    return format_fit(an.fit).splitlines()
+
+
+def format_fit(f) -> str:
+    """A :class:`~betascale.analysis.fit.FitResult` as a few lines of text."""
     chi = f"{f.chi2_dof:.2f}" if f.dof > 0 else "undefined (0 dof)"
-    return [
+    return "\n".join([
         f"fit {f.form} to {f.n_points} points with G >= {f.gmin:g} "
         f"(G = {f.g_range[0]:.3g} to {f.g_range[1]:.3g})",
         f"  a = {format_pm(f.a, f.sigma_a)}   analytic {theory.LEADING_NAME[f.model]} = "
@@ -75,7 +79,7 @@ def _fit_lines(an: StoreAnalysis) -> list[str]:
         f"{_interval_text(f.a_interval, f.sigma_a)}",
         f"  b = {format_pm(f.b, f.sigma_b)}",
         f"  chi2/dof = {f.chi2:.2f}/{f.dof} = {chi}, p = {f.p_value:.3g}",
-    ]
+    ])  # fmt: skip
 
 
 def _interval_text(interval: tuple[float, float], error: float) -> str:

@@ -96,6 +96,9 @@ class ScalingTest:
         x = np.log(np.asarray(G, dtype=float))
         return _spline_design(np.asarray(self.knots))(x) @ np.asarray(self.coef)
 
+    def __str__(self) -> str:
+        return self.summary()
+
     def summary(self) -> str:
         """One line for tables."""
         if not self.defined:
