@@ -80,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = args.func(args)
     except InputError as exc:
         return _fail(args.command, str(exc))
+    except BrokenPipeError:  # the reader (``| head``) went away: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         return _fail(args.command, f"{exc.strerror or exc}{where}")
