@@ -17,6 +17,7 @@ with one size, a magnetoconductance section without a flux scan.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -283,7 +284,8 @@ def analyze_samples(
     free path) and carry finite-size corrections to one-parameter scaling. A study
     that scans the flux has its beta analysed at one flux (``flux``; default 0 if
     scanned, else the study's flux); the weak-localization section covers every flux
-    and the magnetoconductance section compares them. ``corrections`` (the ``c/L``
+    and the magnetoconductance section compares them; its HLN fits use the fluxes up to
+    :func:`diffusive_flux_limit` unless ``hln_max_flux`` is given. ``corrections`` (the ``c/L``
     terms of their fits; lowered so that a fit keeps at least one degree of freedom
     per series: none with three sizes) and
     ``hln_max_flux`` are those of :func:`~betascale.analysis.weak_localization.
@@ -316,5 +318,23 @@ def analyze_samples(
         full, zero_class, stat=wl_stat, E=study.model.E, hamiltonian=study.model.hamiltonian,
         gmin=gmin, **options,
     )  # fmt: skip
+    if hln_max_flux is None:
+        hln_max_flux = diffusive_flux_limit(study)
     mc = magnetoconductance(full, zero_class, stat=wl_stat, hln_max_flux=hln_max_flux, **options)
     return replace(base, flux=flux, weak_localization=wl, magnetoconductance=mc)
+
+
+def diffusive_flux_limit(study) -> float | None:
+    """The largest flux of the HLN fits by default: a quarter of ``1/(4 pi ell^2)``.
+
+    The Hikami–Larkin–Nagaoka form holds for magnetic lengths well above the mean free
+    path, ``phi << 1/(4 pi ell^2)`` (Hikami, Larkin & Nagaoka, Prog. Theor. Phys. 63,
+    707 (1980)); ``ell`` is the Born mean free path of the Anderson model at the
+    weakest disorder of the study (:func:`betascale.theory.mean_free_path`). None (every
+    flux) where the Born ``ell`` is not known (SU(2) and Ando models, W = 0).
+    """
+    weakest = min(study.W)
+    if study.model.hamiltonian != "anderson" or weakest <= 0:
+        return None
+    ell = float(theory.mean_free_path(weakest, study.model.E))
+    return 1.0 / (16.0 * math.pi * ell * ell)
