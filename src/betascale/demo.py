@@ -12,7 +12,10 @@ The demo has two parts (study files in ``betascale/studies``):
 
 :func:`analyze_demo` analyses a set of stores (a run of the demo, or the larger
 reference stores shipped in ``data/``) and returns a :class:`DemoAnalysis` whose
-tables compare each coefficient with the analytic one.
+tables compare each coefficient with the analytic one. With the shipped data it also
+draws β(g) of the three classes with the symplectic one across its metal–insulator
+transition (the finite-size scaling of ``su2-transition`` and the insulating side
+``su2-insulator``): the complete picture of the scaling theory in 2D.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from betascale.analysis import StoreAnalysis, analyze_store
+from betascale.analysis import FSSAnalysis, StoreAnalysis, analyze_store
 from betascale.errors import InputError
 from betascale.models import SYMMETRY_CLASSES
 from betascale.text import table
@@ -58,6 +61,7 @@ class DemoStores:
     panorama: dict[str, Path]
     wl: dict[str, Path]
     mc: dict[str, Path]
+    transition: tuple[Path, ...] = ()
 
     @classmethod
     def of_run(cls, runs: str | Path) -> DemoStores:
@@ -78,11 +82,15 @@ class DemoStores:
             {m: root / "demo" / f"demo-{m}.sqlite" for m in SYMMETRY_CLASSES},
             {m: root / "reference" / f"wl-{m}.sqlite" for m in SERIES_CLASSES},
             {m: root / "reference" / f"mc-{m}.sqlite" for m in SERIES_CLASSES},
+            (
+                root / "reference" / "su2-transition.sqlite",
+                root / "reference" / "su2-insulator.sqlite",
+            ),
         )
 
     def missing(self) -> list[Path]:
         """The stores that do not exist."""
-        every = [*self.panorama.values(), *self.wl.values(), *self.mc.values()]
+        every = [*self.panorama.values(), *self.wl.values(), *self.mc.values(), *self.transition]
         return [p for p in every if not p.is_file()]
 
 
@@ -93,6 +101,8 @@ class DemoAnalysis:
     panorama: dict[str, StoreAnalysis]
     wl: dict[str, StoreAnalysis] = field(default_factory=dict)
     mc: dict[str, StoreAnalysis] = field(default_factory=dict)
+    transition: FSSAnalysis | None = None  # the symplectic transition, when shipped
+    insulator: StoreAnalysis | None = None
 
     def beta_table(self) -> str:
         """The fitted leading coefficient of β(g) per class, against the analytic one."""
@@ -142,6 +152,8 @@ class DemoAnalysis:
         for model, an in self.wl.items():
             if an.weak_localization is not None and an.weak_localization.defined:
                 paths += save_figure(plot_wl_slope(an.weak_localization), out, f"wl_slope_{model}")
+        if self.transition is not None:
+            paths += save_figure(self._panorama_figure(), out, "beta_panorama")
         for model, an in self.mc.items():
             mc = an.magnetoconductance
             if mc is not None and mc.defined and mc.fits:
@@ -149,6 +161,13 @@ class DemoAnalysis:
             if mc is not None and mc.defined and mc.hln:
                 paths += save_figure(plot_hln(mc), out, f"delta_g_of_flux_{model}")
         return paths
+
+    def _panorama_figure(self):
+        """β(g) of the three classes, the symplectic one across its transition."""
+        from betascale.plots.fss import plot_beta_panorama
+
+        others = [*self.panorama.values(), self.wl.get("symplectic"), self.insulator]
+        return plot_beta_panorama(self.transition.beta, [an for an in others if an is not None])
 
     def to_dict(self) -> dict:
         """The analyses and the two tables as JSON-safe data."""
@@ -221,4 +240,10 @@ def analyze_demo(
     }
     wl = {m: analyze_store(p, **settings) for m, p in stores.wl.items()}
     mc = {m: analyze_store(p, **settings) for m, p in stores.mc.items()}
-    return DemoAnalysis(panorama, wl, mc)
+    transition = insulator = None
+    if stores.transition:
+        from betascale.analysis import fss_analyze_store
+
+        transition = fss_analyze_store(stores.transition[0], n_boot=min(n_boot, 200))
+        insulator = analyze_store(stores.transition[1], fit=False, **settings)
+    return DemoAnalysis(panorama, wl, mc, transition, insulator)
