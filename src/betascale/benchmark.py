@@ -413,7 +413,7 @@ class ServerBench:
 
 
 def bench_server(
-    ranks: int = 17, L: int = 4, samples: int = 25000, sizes: Sequence[int] = (16, 32, 64)
+    ranks: int = 17, L: int = 4, samples: int = 200_000, sizes: Sequence[int] = (16, 32, 64)
 ) -> ServerBench:
     """Measure rank 0's serving capacity with ``ranks`` MPI ranks on tiny samples.
 
