@@ -44,3 +44,13 @@ def test_failed_samples_are_recorded_then_retried(tmp_path, monkeypatch):
 def test_threshold_size_is_refused_when_the_study_is_made(tmp_path):
     with pytest.raises(InputError, match="M = 8"):
         parse_study_text(SMALL.replace("L = [6, 10, 12]", "L = [6, 8]"))
+
+
+def test_a_geometry_that_does_not_fit_in_memory_is_refused_before_it_runs(tmp_path):
+    from betascale.ensemble import Runner
+
+    study = parse_study_text(SMALL)
+    runner = Runner(study, tmp_path / "s.sqlite", quiet=True, memory_budget=1e6)
+    with pytest.raises(InputError, match=r"needs about .* GB, more than the"):
+        runner.run()
+    assert not (tmp_path / "s.sqlite").exists()  # refused before the store is made

@@ -30,7 +30,7 @@ from typing import TextIO
 from betascale.ensemble.comm import SerialComm, world
 from betascale.ensemble.progress import LOG_INTERVAL, Progress
 from betascale.ensemble.scheduler import Scheduler
-from betascale.ensemble.tasks import duration, geometry_seconds
+from betascale.ensemble.tasks import check_geometry_fits, duration, geometry_seconds
 from betascale.errors import InputError, one_line
 from betascale.resources import available_memory_bytes, check_geometry_memory
 from betascale.store import MemoryStore, SampleTable, Store
@@ -265,9 +265,13 @@ class Runner:
         return Store.open_for_run(self.store_path, self.study, info)
 
     def _check_memory(self) -> None:
+        """Refuse, before the store is touched, a geometry larger than the machine or
+        than the memory any host has for it."""
+        largest = max(self._budgets.values())
         for flux in self.study.flux:
             for L in self.study.L:
                 check_geometry_memory(self.study.spec(flux), L, self.study.width(L))
+                check_geometry_fits(self.study, flux, L, largest)
 
     def _host_budgets(self, hosts: list[tuple[str, int]]) -> dict[str, float]:
         budgets: dict[str, float] = {}

@@ -9,8 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from betascale.ensemble.tasks import Chunk, geometry_bytes, geometry_seconds
-from betascale.errors import InputError
+from betascale.ensemble.tasks import (
+    Chunk,
+    check_geometry_fits,
+    geometry_bytes,
+    geometry_seconds,
+)
 from betascale.store import SampleRecord
 from betascale.study import Study
 
@@ -227,13 +231,7 @@ class Scheduler:
             return
         largest = max(self._budgets.values())
         for L, _, flux in self._groups:
-            need = geometry_bytes(self.study, flux, L)
-            if need > largest:
-                raise InputError(
-                    f"a geometry with L = {L} needs about {need / 1e9:.3g} GB, more than the "
-                    f"{largest / 1e9:.3g} GB available to a rank; use fewer ranks per node or "
-                    "smaller sizes"
-                )
+            check_geometry_fits(self.study, flux, L, largest)
 
 
 def _ranges(indices: list[int]) -> list[tuple[int, int]]:

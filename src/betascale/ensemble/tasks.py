@@ -81,6 +81,18 @@ def geometry_bytes(study, flux: float, L: int) -> float:
     return estimated_geometry_bytes(L, study.width(L), spec.norbs, spec.is_real)
 
 
+def check_geometry_fits(study, flux: float, L: int, budget: float) -> None:
+    """Refuse a geometry of ``study`` that needs more than ``budget`` bytes of a host."""
+    from betascale.errors import InputError
+
+    need = geometry_bytes(study, flux, L)
+    if need > budget:
+        raise InputError(
+            f"a geometry with L = {L} needs about {need / 1e9:.3g} GB, more than the "
+            f"{budget / 1e9:.3g} GB available to a rank; use fewer ranks per node or smaller sizes"
+        )
+
+
 def geometry_seconds(study, flux: float, L: int) -> float:
     """Estimated solve time of one sample of a geometry of ``study``."""
     spec = study.spec(flux)
