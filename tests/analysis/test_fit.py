@@ -15,21 +15,7 @@ from betascale.analysis import (
     fit_beta,
 )
 from betascale.errors import InputError
-from betascale.store import SampleTable
 from betascale.testing import synthetic_table
-
-Ls = (8, 16, 32, 64, 128)
-
-
-def true_beta(model: str, g0: float, L1: int, L2: int) -> float:
-    """The exact finite-difference beta of the default synthetic flow."""
-    g1, g2 = theory.g_weak_localization(np.array([L1, L2]), g0, model, ell=Ls[0])
-    return math.log(g2 / g1) / math.log(L2 / L1)
-
-
-def subset(table: SampleTable, keep: np.ndarray) -> SampleTable:
-    return table.select(keep)
-
 
 # ------------------------------------------------------------------ statistics
 

@@ -9,32 +9,18 @@ import math
 import numpy as np
 import pytest
 
-from betascale import theory
 from betascale.analysis import (
     analyze_table,
 )
 from betascale.errors import InputError
-from betascale.store import SampleTable
 from betascale.testing import synthetic_table
-
-Ls = (8, 16, 32, 64, 128)
-
-
-def true_beta(model: str, g0: float, L1: int, L2: int) -> float:
-    """The exact finite-difference beta of the default synthetic flow."""
-    g1, g2 = theory.g_weak_localization(np.array([L1, L2]), g0, model, ell=Ls[0])
-    return math.log(g2 / g1) / math.log(L2 / L1)
-
-
-def subset(table: SampleTable, keep: np.ndarray) -> SampleTable:
-    return table.select(keep)
-
+from tests.analysis.helpers import Ls
 
 # ------------------------------------------------------------------ statistics
 
 
 def test_empty_table():
-    empty = subset(synthetic_table(n=5), np.zeros(5 * 15, dtype=bool))
+    empty = synthetic_table(n=5).select(np.zeros(5 * 15, dtype=bool))
     with pytest.raises(InputError, match="no successful samples"):
         analyze_table(empty, "orthogonal")
 
@@ -49,7 +35,7 @@ def test_missing_W_at_some_L_is_named():
     table = synthetic_table(n=10)
     keep = ~((table.W == 2.0) & (table.L == 32))
     with pytest.raises(InputError, match=r"W=2 has no samples at L=32"):
-        analyze_table(subset(table, keep), "orthogonal")
+        analyze_table(table.select(keep), "orthogonal")
     # a W of the study grid without any sample
     with pytest.raises(InputError, match=r"W=4 has no samples at L=8 \(and 4 more"):
         analyze_table(table, "orthogonal", W=(1.0, 2.0, 3.0, 4.0), L=Ls)
@@ -57,7 +43,7 @@ def test_missing_W_at_some_L_is_named():
 
 def test_other_bad_input():
     table = synthetic_table(n=10)
-    one = subset(table, (table.sample == 0) | (table.L != 8))
+    one = table.select((table.sample == 0) | (table.L != 8))
     with pytest.raises(InputError, match="W=1, L=8 has 1 sample"):
         analyze_table(one, "orthogonal")
     # a fit that does not apply is skipped with its reason (issue 11), not an error

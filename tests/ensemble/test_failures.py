@@ -8,12 +8,10 @@ import dataclasses
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 
@@ -21,64 +19,17 @@ from betascale.benchmark import mpiexec_path
 from betascale.cli import main
 from betascale.ensemble import Worker
 from betascale.store import SampleRecord, Store
-
-SMALL = """
-model = "orthogonal"
-E = 1.0
-W = [2.0, 5.0]
-L = [6, 10, 12]
-samples = 6
-seed = 5
-"""
-
-# Many tiny samples: the store outgrows a 200 kB disk within seconds.
-MANY = """
-model = "orthogonal"
-E = 1.0
-W = [2.0, 3.0]
-L = [4, 6, 10]
-samples = 20000
-seed = 5
-"""
-
-# Long enough (several seconds) to be interrupted in the middle.
-LONG = """
-model = "symplectic"
-E = 1.0
-W = [1.5]
-L = [30, 40]
-samples = 400
-seed = 8
-"""
-
-TIMEOUT = 180
-
-
-def write(tmp_path: Path, text: str, name: str = "study") -> Path:
-    path = tmp_path / f"{name}.toml"
-    path.write_text(text)
-    return path
-
-
-def mpi_run(*args: str, ranks: int = 2, script: str | None = None, **kwargs):
-    """``mpiexec -n ranks`` of the CLI (or of ``script`` that patches and then calls it)."""
-    entry = ["-c", script] if script is not None else ["-m", "betascale"]
-    cmd = [mpiexec_path(), "-n", str(ranks), sys.executable, *entry, *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, **kwargs)
-
-
-def statuses(path: Path) -> list[str]:
-    with Store.open(path) as store:
-        return [run["status"] for run in store.metadata["runs"]]
-
-
-def count(path: Path) -> int:
-    try:
-        with sqlite3.connect(path, timeout=5) as conn:
-            sql = "SELECT COUNT(*) FROM samples WHERE error IS NULL"
-            return conn.execute(sql).fetchone()[0]
-    except sqlite3.Error:  # not created yet
-        return 0
+from tests.ensemble.helpers import (
+    LONG,
+    MANY,
+    SMALL,
+    TIMEOUT,
+    betascale,
+    count,
+    rank_pid,
+    statuses,
+    write,
+)
 
 
 # ------------------------------------------------------------ full disk, MPI
@@ -86,7 +37,7 @@ def test_a_full_disk_aborts_the_mpi_job_instead_of_hanging(tmp_path, small_disk)
     study = write(tmp_path, MANY)
     for attempt in range(3):  # it hung in 4 of 10 tries before the fix
         out = small_disk / f"s{attempt}.sqlite"
-        proc = mpi_run("run", str(study), "--out", str(out), "--quiet")
+        proc = betascale("run", str(study), "--out", str(out), "--quiet", ranks=2)
         assert proc.returncode == 2, proc.stderr
         assert "database or disk is full" in proc.stderr
         assert "Traceback" not in proc.stderr
@@ -127,7 +78,9 @@ def test_a_dead_compute_thread_on_rank_0_fails_the_run_at_once(tmp_path, kind):
     study = write(tmp_path, LONG)
     out = tmp_path / "dead.sqlite"
     start = time.monotonic()
-    proc = mpi_run(kind, "run", str(study), "--out", str(out), "--quiet", script=_PATCHED)
+    proc = betascale(
+        kind, "run", str(study), "--out", str(out), "--quiet", ranks=2, script=_PATCHED
+    )
     assert proc.returncode == 1
     assert "rank 0 failed" in proc.stderr
     assert ("MemoryError" if kind == "raises" else "compute thread died") in proc.stderr
@@ -136,23 +89,6 @@ def test_a_dead_compute_thread_on_rank_0_fails_the_run_at_once(tmp_path, kind):
 
 
 # ------------------------------------------------------ SIGTERM to one worker
-def _rank_pid(rank: int, marker: str) -> int:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-                environ = (entry / "environ").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if marker in cmdline and f"PMI_RANK={rank}".encode() in environ:
-                return int(entry.name)
-        time.sleep(0.05)
-    raise AssertionError(f"no process of rank {rank}")
-
-
 def test_sigterm_to_one_worker_loses_no_sample(tmp_path):
     study = write(tmp_path, LONG)
     out = tmp_path / "term.sqlite"
@@ -164,7 +100,7 @@ def test_sigterm_to_one_worker_loses_no_sample(tmp_path):
     while not out.exists() or count(out) < 40:
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
-    os.kill(_rank_pid(1, str(out)), signal.SIGTERM)
+    os.kill(rank_pid(1, str(out)), signal.SIGTERM)
     stdout, _ = proc.communicate(timeout=TIMEOUT)
     summary = json.loads(stdout)
     # rank 0 hands the worker's unfinished and prefetched samples to itself: all done

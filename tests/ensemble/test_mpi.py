@@ -6,7 +6,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,51 +13,16 @@ import pytest
 from betascale.benchmark import mpiexec_path
 from betascale.store import Store
 from betascale.study import load_study
-
-SMALL = """
-model = "orthogonal"
-E = 1.0
-W = [2.0, 5.0]
-L = [6, 10, 12]
-samples = 6
-seed = 5
-"""
-
-# Long enough (several seconds) to be interrupted in the middle.
-LONG = """
-model = "symplectic"
-E = 1.0
-W = [1.5]
-L = [30, 40]
-samples = 400
-seed = 8
-"""
-
-
-def write(tmp_path: Path, text: str, name: str = "study") -> Path:
-    path = tmp_path / f"{name}.toml"
-    path.write_text(text)
-    return path
-
-
-def betascale(*args: str, ranks: int | None = None, **kwargs) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "betascale", *args]
-    if ranks is not None:
-        cmd = [mpiexec_path(), "-n", str(ranks), *cmd]
-    return subprocess.run(cmd, capture_output=True, text=True, **kwargs)
-
-
-def table(path: Path) -> dict:
-    with Store.open(path) as store:
-        return {r.key: (r.T, r.N) for r in store.records() if r.error is None}
-
-
-def count(path: Path) -> int:
-    try:
-        with sqlite3.connect(path, timeout=5) as conn:
-            return conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
-    except sqlite3.Error:
-        return 0
+from tests.ensemble.helpers import (
+    LONG,
+    SMALL,
+    betascale,
+    count,
+    rank_pid,
+    table,
+    wait_for_samples,
+    write,
+)
 
 
 # -------------------------------------------------------------- real processes
@@ -107,14 +71,6 @@ def test_bad_study_file_exits_2_on_every_rank(tmp_path):
     assert proc.stderr.count("error") == 1 and "sample" in proc.stderr
 
 
-def _wait_for_samples(path: Path, proc: subprocess.Popen, at_least: int) -> None:
-    deadline = time.monotonic() + 120
-    while count(path) < at_least:
-        assert proc.poll() is None, "run finished before it could be interrupted"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-
-
 def _reference(tmp_path: Path, study: Path) -> dict:
     ref = tmp_path / "reference.sqlite"
     assert betascale("run", str(study), "--out", str(ref), "--quiet", ranks=2).returncode == 0
@@ -126,7 +82,7 @@ def test_sigkill_then_resume_is_complete_and_identical(tmp_path):
     out = tmp_path / "killed.sqlite"
     cmd = [sys.executable, "-m", "betascale", "run", str(study), "--out", str(out), "--quiet"]
     proc = subprocess.Popen(cmd)
-    _wait_for_samples(out, proc, 60)
+    wait_for_samples(out, proc, 60)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with sqlite3.connect(out) as conn:
@@ -150,7 +106,7 @@ def test_signal_finishes_writing_and_says_how_to_resume(tmp_path, sig, ranks):
     if ranks:
         cmd = [mpiexec_path(), "-n", str(ranks), *cmd]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
-    _wait_for_samples(out, proc, 40)
+    wait_for_samples(out, proc, 40)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130
@@ -168,8 +124,8 @@ def test_a_dying_rank_aborts_the_job_and_keeps_the_samples(tmp_path):
     out = tmp_path / "dead.sqlite"
     cmd = [mpiexec_path(), "-n", "2", sys.executable, "-m", "betascale", "run", str(study)]
     proc = subprocess.Popen([*cmd, "--out", str(out), "--quiet"])
-    _wait_for_samples(out, proc, 40)
-    worker = _rank_pid(1, str(out))
+    wait_for_samples(out, proc, 40)
+    worker = rank_pid(1, str(out))
     os.kill(worker, signal.SIGKILL)
     assert proc.wait(timeout=60) != 0
     with sqlite3.connect(out) as conn:
@@ -180,20 +136,6 @@ def test_a_dying_rank_aborts_the_job_and_keeps_the_samples(tmp_path):
     final = table(out)
     assert all(final[key] == value for key, value in kept.items())
     assert len(final) == 800
-
-
-def _rank_pid(rank: int, marker: str) -> int:
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if marker in cmdline and f"PMI_RANK={rank}".encode() in environ:
-            return int(entry.name)
-    raise AssertionError(f"no process of rank {rank}")
 
 
 def test_study_is_loaded_from_a_builtin_name(tmp_path):

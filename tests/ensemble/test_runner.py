@@ -6,15 +6,7 @@ from betascale.ensemble import Worker, run_study
 from betascale.errors import InputError
 from betascale.store import SampleRecord, Store
 from betascale.study import parse_study_text
-
-SMALL = """
-model = "orthogonal"
-E = 1.0
-W = [2.0, 5.0]
-L = [6, 10, 12]
-samples = 6
-seed = 5
-"""
+from tests.ensemble.helpers import SMALL
 
 
 def test_failed_samples_are_recorded_then_retried(tmp_path, monkeypatch):

@@ -6,15 +6,7 @@ from betascale.ensemble import Scheduler, Wait
 from betascale.ensemble.tasks import Chunk, geometry_bytes
 from betascale.errors import InputError
 from betascale.study import parse_study_text
-
-SMALL = """
-model = "orthogonal"
-E = 1.0
-W = [2.0, 5.0]
-L = [6, 10, 12]
-samples = 6
-seed = 5
-"""
+from tests.ensemble.helpers import SMALL
 
 STUDY = """
 model = "orthogonal"

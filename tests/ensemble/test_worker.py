@@ -4,15 +4,7 @@ import numpy as np
 
 from betascale.ensemble import Task, Worker
 from betascale.study import parse_study_text
-
-SMALL = """
-model = "orthogonal"
-E = 1.0
-W = [2.0, 5.0]
-L = [6, 10, 12]
-samples = 6
-seed = 5
-"""
+from tests.ensemble.helpers import SMALL
 
 
 def test_worker_records_an_exception_and_goes_on(monkeypatch):
