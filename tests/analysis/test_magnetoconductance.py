@@ -170,3 +170,15 @@ def test_figures(orthogonal):
         plot_hln(magnetoconductance(synthetic_flux_table(fluxes=(0.0,), n=5), "orthogonal"))
     with pytest.raises(InputError, match="no data at W=9"):
         plot_hln(zero, W=9.0)
+
+
+def test_a_cell_not_computed_yet_is_skipped_not_an_error():
+    """A store still being computed: one (flux, L) has no sample, the rest is analysed."""
+    table = synthetic_flux_table(L=(32, 64), fluxes=(0.0, 1e-4, 1e-3), n=40, seed=6)
+    partial = table.select(~((table.flux == 1e-3) & (table.L == 64)))
+    ids, g1, g0 = paired_values(partial, 1e-3, 2.0, 64)
+    assert ids.size == g1.size == g0.size == 0
+    mc = magnetoconductance(partial, "orthogonal", n_boot=50, corrections=0)
+    assert mc.defined
+    cells = {(x.L, x.flux) for x in mc.deltas}
+    assert cells == {(32, 1e-4), (64, 1e-4), (32, 1e-3)}

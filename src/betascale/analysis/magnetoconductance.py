@@ -68,12 +68,15 @@ def paired_values(
     """The per-sample statistic at ``flux`` and at 0 for the pairs of one (W, L).
 
     A pair is the same (W, L, M, sample index) at both fluxes. Returns the sample
-    indices and the two value arrays, ordered by the index.
+    indices and the two value arrays, ordered by the index; empty where either flux
+    has no sample yet (a store still being computed).
     """
     out = []
     for f in (flux, 0.0):
         sel = (table.flux == f) & (table.W == W) & (table.L == L)
         idx = np.flatnonzero(sel)
+        if idx.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
         Ns, Ms = np.unique(table.N[idx]), np.unique(table.M[idx])
         where = f"flux={f:g}, W={W:g}, L={L}"
         if Ns.size != 1 or Ms.size != 1:
