@@ -99,6 +99,25 @@ def test_another_flux_extends_the_grid(tmp_path):
         assert s.study.flux == (0.125, 0.25)
 
 
+def test_reading_a_store_does_not_check_its_leads_again(tmp_path, monkeypatch):
+    """The stored study was checked when made; reading it must not solve lead modes."""
+    unitary = make_study(model="unitary", flux=0.125)
+    path = tmp_path / "u.sqlite"
+    Store.open_for_run(path, unitary, RUN_INFO).close()
+
+    def no_check(spec, M):
+        raise AssertionError(f"lead of width {M} checked again")
+
+    monkeypatch.setattr("betascale.thresholds.check_lead", no_check)
+    with Store.open(path) as s:
+        assert s.study == unitary
+    with pytest.raises(AssertionError, match="checked again"):  # a new study is checked
+        make_study(model="unitary", flux=0.25)
+    # ... and so is the study a run grows the store to
+    with pytest.raises(AssertionError, match="checked again"):
+        Store.open_for_run(path, unitary, RUN_INFO)
+
+
 def test_missing_keys_refuses_incompatible_study(store):
     with pytest.raises(InputError, match=r"E: 1\.0"):
         store.missing_keys(make_study(E=1.5))
