@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from betascale.errors import InputError
 from betascale.resources import estimated_geometry_bytes
 
 
@@ -83,8 +84,6 @@ def geometry_bytes(study, flux: float, L: int) -> float:
 
 def check_geometry_fits(study, flux: float, L: int, budget: float) -> None:
     """Refuse a geometry of ``study`` that needs more than ``budget`` bytes of a host."""
-    from betascale.errors import InputError
-
     need = geometry_bytes(study, flux, L)
     if need > budget:
         raise InputError(
