@@ -33,6 +33,7 @@ from betascale.errors import InputError
 
 def main(argv: list[str] | None = None) -> int:
     """Run the script; return the exit status (2 for bad input)."""
+    from betascale.plots import figure_set
     from betascale.plots.scaling import write_compare, write_figures
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -46,10 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         analyses = [
             analyze_store(path, fit=args.each, **analysis_kwargs(args)) for path in args.stores
         ]
-        paths = write_compare(analyses, args.out, name=args.name)
-        if args.each:
-            for path, an in zip(args.stores, analyses, strict=True):
-                paths += write_figures(an, args.out / path.stem)
+        with figure_set():  # all the figures, or none
+            paths = write_compare(analyses, args.out, name=args.name)
+            if args.each:
+                for path, an in zip(args.stores, analyses, strict=True):
+                    paths += write_figures(an, args.out / path.stem)
     except InputError as exc:
         print(f"compare_plots: error: {exc}", file=sys.stderr)
         return 2

@@ -36,7 +36,7 @@ def main(out_dir: Path) -> None:
     analysis = bs.analyze(samples, n_boot=200, gmin=1.0)
     print(analysis.report())
     fig = bs.plots.plot_beta(analysis)
-    fig.savefig(out_dir / "tour_beta.png")
+    bs.plots.save_figure(fig, out_dir, "tour_beta")  # PNG and PDF, written atomically
 
     # 3. store -> analysis: persistent and resumable (run it twice: nothing is redone)
     store_path = out_dir / "tour.sqlite"

@@ -45,3 +45,50 @@ def test_in_memory_run_equals_a_stored_run(tmp_path):
 def test_a_study_is_checked_completely_when_made():
     with pytest.raises(bs.InputError, match=r"subband threshold .* M = 8"):
         bs.Study("x", bs.ModelSpec(E=1.0), W=[1.0], L=[8], samples=1, seed=1)
+
+
+# ------------------------------------------------ issue 16: InputError, never obscure
+@pytest.fixture(scope="module")
+def samples():
+    study = bs.Study("opts", bs.ModelSpec(E=1.1), W=[2.0], L=[6, 10], samples=3, seed=3)
+    return bs.run(study, quiet=True)
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"n_boot": float("nan")}, "n_boot must be an integer"),
+        ({"n_boot": True}, "n_boot must be an integer"),
+        ({"gmin": "1"}, "gmin must be a number"),
+        ({"seed": -1}, "seed must be >= 0"),
+        ({"ci": 2}, r"ci must lie in \(0, 1\)"),
+        ({"lmin": "6"}, "lmin must be an integer"),
+        ({"stat": ["mean_g"]}, "stat must be one of"),
+        ({"flux": 0.5}, "periodic with period 1"),
+        ({"fit": "no"}, "fit must be true or false"),
+    ],
+)
+def test_analyze_refuses_bad_options_in_one_line(samples, options, fragment):
+    with pytest.raises(bs.InputError, match=fragment):
+        bs.analyze(samples, **options)
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"n_boot": float("nan")}, "n_boot must be an integer"),
+        ({"W_range": "12"}, "W_range must be a list"),
+        ({"orders": (3, 1, 0, "0")}, "orders must be an integer"),
+        ({"seed": None}, "seed must be an integer"),
+        ({"quantity": "G"}, "quantity must be one of"),
+    ],
+)
+def test_fss_analyze_refuses_bad_options_in_one_line(samples, options, fragment):
+    with pytest.raises(bs.InputError, match=fragment):
+        bs.fss_analyze(samples, **options)
+
+
+@pytest.mark.parametrize("source", [None, 42, ["x.sqlite"]])
+def test_a_source_that_is_not_samples_is_an_input_error(source):
+    with pytest.raises(bs.InputError, match="expected a SampleTable, a Store or a path"):
+        bs.analyze(source)

@@ -50,3 +50,54 @@ def test_cli_bench_prints_json():
     out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
     (row,) = out
     assert row["model"] == "orthogonal" and row["L"] == 10 and row["max_rel_diff"] < 1e-8
+
+
+def _blas_threads() -> int:
+    from threadpoolctl import threadpool_info
+
+    return max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
+def test_the_benchmarks_compute_with_one_blas_thread(monkeypatch):
+    from threadpoolctl import threadpool_limits
+
+    from betascale.benchmark import _sample_seconds, bench_solvers, large_sample
+    from betascale.solvers import FastSolver
+
+    seen = []
+    original = FastSolver.solve
+
+    def spy(self, *args, **kwargs):
+        seen.append(_blas_threads())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FastSolver, "solve", spy)
+    with threadpool_limits(limits=2):  # a process whose BLAS has two threads
+        assert _blas_threads() == 2
+        bench_solvers([8], [], repeats=1)
+        large_sample(8)
+        _sample_seconds(8, repeats=1)
+    assert len(seen) >= 3 and set(seen) == {1}
+
+
+def test_cli_bench_api_compares_the_api_with_the_command_line():
+    cmd = [sys.executable, "-m", "betascale", "bench", "--api", "--api-L", "10"]
+    cmd += ["--api-samples", "2", "--json"]
+    rows = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+    assert [row["path"] for row in rows] == ["bs.conductance", "bs.run", "betascale run"]
+    for row in rows:  # the same samples on every path, bit for bit
+        assert row["samples"] == 2 and row["identical"] and row["per_sample"] > 0
+    assert rows[-1]["ratio"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--api-samples", "0"], "--api-samples"), (["--api-L", "20"], "threshold")],
+)
+def test_cli_bench_api_refuses_bad_input_in_one_line(capsys, args, message):
+    from betascale.cli import main
+
+    assert main(["bench", "--api", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err
+    assert len(captured.err.strip().splitlines()) == 1

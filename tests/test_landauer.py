@@ -40,3 +40,40 @@ def test_bad_arguments_name_the_parameter(kwargs, fragment):
     arguments = {"W": 1.0, **kwargs}
     with pytest.raises(bs.InputError, match=fragment):
         bs.conductance(bs.ModelSpec(), L=4, **arguments)
+
+
+# ------------------------------------------------ issue 16: one input policy
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"seed": None}, "seed must be an integer"),
+        ({"seed": -1}, "seed must be >= 0"),
+        ({"samples": np.array([2, 3])}, "samples must be an integer"),
+        ({"samples": 10**9}, "samples must be <= 1000000"),
+        ({"samples": True}, "samples must be an integer"),
+        ({"W": "2"}, "W must be a number"),
+        ({"W": True}, "W must be a number"),
+        ({"W": -1.0}, "W must be >= 0"),
+        ({"start": 2.0}, "start must be an integer"),
+        ({"eigenvalues": "yes"}, "eigenvalues must be true or false"),
+        ({"solver": ["fast"]}, "solver must be one of"),
+    ],
+)
+def test_bad_arguments_are_input_errors(kwargs, fragment):
+    args = {"L": 6, "W": 1.0, **kwargs}
+    with pytest.raises(bs.InputError, match=fragment):
+        bs.conductance(bs.ModelSpec("anderson"), **args)
+
+
+@pytest.mark.parametrize("model", ["su2", None])
+def test_a_model_that_is_not_a_model_spec_is_an_input_error(model):
+    with pytest.raises(bs.InputError, match="model must be a ModelSpec"):
+        bs.conductance(model, L=6, W=1.0)
+
+
+def test_numpy_integers_and_floats_are_accepted():
+    result = bs.conductance(
+        bs.ModelSpec("anderson"), np.int64(6), np.float64(1.0), seed=np.int64(3),
+        samples=np.int32(2), start=np.int64(1),
+    )  # fmt: skip
+    assert list(result.indices) == [1, 2] and type(result.seed) is int

@@ -88,3 +88,56 @@ def test_bad_route_is_refused():
         lead_self_energies(ModelSpec(flux=0.1), 5, route="closed")
     with pytest.raises(ValueError, match="route must be"):
         lead_self_energies(ModelSpec(), 5, route="fast")
+
+
+@pytest.mark.parametrize(
+    ("spec", "M"),
+    [
+        (ModelSpec(flux=0.05), 9),
+        (ModelSpec(flux=2 / 7, bc="periodic"), 7),
+        (ModelSpec("su2", flux=0.1), 5),
+        (ModelSpec("ando"), 5),
+        (ModelSpec("ando", flux=0.1, bc="periodic"), 10),
+    ],
+)
+def test_transfer_channel_count_equals_kwant(spec, M, monkeypatch):
+    from betascale.leads import lead_channel_count
+    from betascale.models import finalized_lead, lead_channels
+
+    lead = finalized_lead(spec, M)
+    monkeypatch.setattr(leads_module, "KWANT_LEAD_MAX_ORBITALS", 0)
+    # Offset from symmetric energies such as E = 0, a threshold of the periodic
+    # flux-2/7 lead (all its transfer eigenvalues meet on the unit circle there).
+    for energy in np.linspace(-4.3, 4.3, 37) + 0.0123:
+        try:
+            expected = lead_channels(lead, energy)
+        except RuntimeError:
+            continue
+        assert lead_channel_count(spec, M, float(energy)) == expected, energy
+
+
+def test_transfer_eigenvalues_of_a_clean_strip_are_closed_form():
+    # Without flux (V = -1), lambda + 1/lambda = eps_m - E for each transverse mode.
+    from betascale.leads import transfer_eigenvalues
+
+    _, eps = transverse_modes("hardwall", 6)
+    lam = transfer_eigenvalues(ModelSpec(E=0.3), 6, 0.3)
+    assert np.allclose(np.sort((lam + 1 / lam).real), np.sort(np.repeat(eps - 0.3, 2)))
+
+
+def test_transfer_channel_count_refuses_a_threshold(monkeypatch):
+    from betascale.leads import lead_channel_count
+
+    monkeypatch.setattr(leads_module, "KWANT_LEAD_MAX_ORBITALS", 0)
+    spec = ModelSpec(flux=0.05)
+    # Bisect an opening threshold of the flux lead between two counts.
+    lo, hi = 0.0, 4.0
+    n_lo, n_hi = lead_channel_count(spec, 6, lo), lead_channel_count(spec, 6, hi)
+    assert n_lo != n_hi
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        n_mid = lead_channel_count(spec, 6, mid)
+        if n_mid is None:
+            break
+        lo, hi = (mid, hi) if n_mid == n_lo else (lo, mid)
+    assert lead_channel_count(spec, 6, 0.5 * (lo + hi)) is None

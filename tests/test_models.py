@@ -208,3 +208,43 @@ def test_num_channels_agrees_with_the_lead_modes():
         system = build_system(spec, 3, M)
         assert system.num_channels == system.leads.N
         assert system.num_channels == system.fsyst.leads[0].modes(spec.E)[0].velocities.size // 2
+
+
+# ------------------------------------------------ issue 16: flux range, strict numbers
+@pytest.mark.parametrize("phi", [0.5, 1.0, -0.5, 1e300])
+def test_a_flux_equivalent_to_another_is_refused(phi):
+    """phi = 1 is phi = 0 (to 1e-15), phi = 0.5 is real, 1e300 is noise: one period only."""
+    with pytest.raises(InputError, match=r"periodic with period 1"):
+        ModelSpec("anderson", E=1.0, flux=phi)
+
+
+def test_the_class_is_unitary_only_for_a_complex_hamiltonian():
+    assert ModelSpec("anderson", E=1.0, flux=0.49).symmetry_class == "unitary"
+    assert ModelSpec("anderson", E=1.0, flux=-0.01).symmetry_class == "unitary"
+    assert ModelSpec("su2", E=1.0, flux=0.0).symmetry_class == "symplectic"
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"E": "1"}, {"E": True}, {"S": "0.5"}, {"flux": "0.1"}, {"hamiltonian": 3}]
+)
+def test_model_numbers_are_numbers(kwargs):
+    with pytest.raises(InputError, match="must be a"):
+        ModelSpec(**{"hamiltonian": "ando", **kwargs})
+
+
+def test_numpy_scalars_stay_accepted():
+    spec = ModelSpec("anderson", E=np.float64(1.0), flux=np.float64(0.01))
+    assert spec.E == 1.0 and type(spec.E) is float
+    assert build_system(spec, np.int64(6), np.int32(4)).M == 4
+
+
+@pytest.mark.parametrize("model", ["su2", None])
+def test_a_model_must_be_a_model_spec(model):
+    with pytest.raises(InputError, match="model must be a ModelSpec"):
+        build_system(model, 6)
+
+
+@pytest.mark.parametrize("size", [6.0, "6", True])
+def test_sizes_are_integers(size):
+    with pytest.raises(InputError, match="L must be an integer"):
+        build_system(ModelSpec("anderson"), size)

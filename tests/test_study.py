@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import numpy as np
 import pytest
 
 from betascale.errors import InputError
@@ -306,3 +307,61 @@ def test_resolve_study_path(tmp_path):
     assert resolve_study_path(path) == path
     with pytest.raises(InputError, match="not found"):
         resolve_study_path(tmp_path / "missing.toml")
+
+
+# ------------------------------------------------ issue 16: no silent coercion
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"W": ["2"]}, "W must be a number, got string '2'"),
+        ({"W": {2.0: 1}}, "W must be a list, got table"),
+        ({"aspect": "1"}, "aspect must be a number, got string '1'"),
+        ({"aspect": True}, "aspect must be a number, got boolean"),
+        ({"seed": 1.0}, "seed must be an integer"),
+        ({"samples": np.array([[2]])}, "samples must be a list"),
+        ({"flux": [0.0, 0.5, 1.0]}, "periodic with period 1"),
+        ({"flux": 1e300}, "periodic with period 1"),
+        ({"solver": np.array(["fast"])}, "solver must be one of"),
+    ],
+)
+def test_the_python_api_is_as_strict_as_the_toml_reader(changes, fragment):
+    args = {"name": "s", "model": ModelSpec("anderson", E=1.0), "W": [2.0], "L": [6, 8]}
+    args = {**args, "samples": 2, "seed": 1, **changes}
+    with pytest.raises(InputError, match=fragment):
+        Study(**args)
+
+
+def test_numpy_values_stay_accepted():
+    s = Study(
+        "s", ModelSpec("anderson", E=np.float64(1.0)), W=np.array([1.0, 2.0]),
+        L=np.array([6, 8]), samples=np.array([3, 2]), seed=np.int64(1),
+        aspect=np.float64(1.0), flux=np.float64(0.01),
+    )  # fmt: skip
+    assert s.W == (1.0, 2.0) and s.L == (6, 8) and s.samples == (3, 2) and s.flux == (0.01,)
+    assert all(type(x) is int for x in (*s.L, *s.samples, s.seed))
+
+
+@pytest.mark.parametrize("depth", [100, 1000, 100_000])
+def test_a_deeply_nested_toml_value_is_one_line(depth):
+    text = VALID.replace("aspect = 1.0", "aspect = " + "[" * depth + "]" * depth)
+    with pytest.raises(InputError, match="nested"):
+        parse_study_text(text)
+
+
+def test_a_toml_flux_scan_beyond_the_period_is_refused():
+    text = VALID.replace('model = "orthogonal"', 'hamiltonian = "anderson"')
+    text += "flux = [0.0, 0.5, 1.0]\n"
+    with pytest.raises(InputError, match="periodic with period 1"):
+        parse_study_text(text)
+
+
+def test_describe_summarizes_a_long_axis():
+    """A study scanning many disorder strengths is described on one short line."""
+    from betascale.models import ModelSpec
+    from betascale.study import Study
+
+    W = [round(0.01 * k, 2) for k in range(1001)]
+    study = Study("scan", ModelSpec("anderson", E=1.0), W=W, L=[9], samples=1, seed=1)
+    line = study.describe()
+    assert "0, 0.01, 0.02, ..., 9.98, 9.99, 10 (1001 values)" in line
+    assert len(line) < 300

@@ -75,3 +75,24 @@ def test_suggestion_for_flux_leads_is_accepted():
     energy = suggest_energy(on, 6)
     assert energy is not None
     check_lead(ModelSpec("anderson", E=energy, flux=0.1), 6)
+
+
+def test_wide_flux_leads_are_checked_by_transfer_eigenvalues(monkeypatch):
+    # Above KWANT_LEAD_MAX_ORBITALS the numeric check counts the unimodular transfer
+    # eigenvalues; it must refuse the same threshold Kwant's counts find.
+    import betascale.leads as leads_module
+    from betascale.thresholds import _counts_around, is_near_threshold
+
+    spec = ModelSpec("unitary", flux=0.1, E=0.5)
+    lead = finalized_lead(spec, 6)
+    energies = np.linspace(0.3, 1.3, 201)
+    counts = [lead_channels(lead, e) for e in energies]
+    jump = next(i for i in range(200) if counts[i] != counts[i + 1])
+    lo, hi = energies[jump], energies[jump + 1]
+    monkeypatch.setattr(leads_module, "KWANT_LEAD_MAX_ORBITALS", 0)
+    _counts_around.cache_clear()
+    try:
+        assert is_near_threshold(spec, 6, 0.5 * (lo + hi), hi - lo)
+        assert not is_near_threshold(spec, 6, float(energies[0]), 1e-6)
+    finally:
+        _counts_around.cache_clear()

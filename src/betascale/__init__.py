@@ -146,4 +146,9 @@ def _samples(source):
     if isinstance(source, (str, Path)):
         with Store.open(source) as store:
             return store.samples()
-    raise TypeError(f"expected a SampleTable, a Store or a path, got {type(source).__name__}")
+    from betascale.errors import InputError
+
+    raise InputError(
+        f"expected a SampleTable, a Store or a path, got {type(source).__name__} "
+        "(run a study with bs.run(study), or open a store)"
+    )

@@ -20,6 +20,14 @@ Three measurements, each reported as figures of one run on this machine:
     complement, nested-dissection ordering): the floor.
 
 :func:`bench_mpi` measures the samples per second of a study with several MPI ranks.
+
+:func:`bench_api` compares the Python API (:func:`betascale.conductance`, and
+:func:`betascale.run` in memory) with the command line (``betascale run`` in a fresh
+process) on the same samples: per-sample times and their ratio, in one run.
+
+Every function here that computes samples in this process does so with one BLAS
+thread (:func:`betascale.threads.one_blas_thread`), and the processes it starts get
+:data:`betascale.threads.ONE_THREAD_ENV`, as the command line has.
 """
 
 from __future__ import annotations
@@ -35,8 +43,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from betascale.files import write_text
 from betascale.models import ModelSpec, build_system
 from betascale.solvers import FastSolver, KwantSolver
+from betascale.threads import ONE_THREAD_ENV, one_blas_thread
 
 #: The benchmark models, one per symmetry class, at E = 1. Periodic transverse
 #: boundaries avoid the hardwall thresholds at E = 1 (widths with (M+1) divisible
@@ -56,8 +66,9 @@ BENCH_SIZES = (64, 128, 256)
 LARGE_SIZES = (512, 1024, 2048, 4096)
 #: Sizes whose large-L run also breaks one sample down and measures the floor.
 BREAKDOWN_SIZES = (1024, 2048)
-#: One BLAS/OpenMP thread in the interpreters the benchmark starts.
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: The API benchmark's case, the one measured in issue 16 (hardwall, L = 66, W = 4).
+API_SPEC = ModelSpec("anderson", E=1.0, bc="hardwall")
+API_L, API_W, API_SAMPLES = 66, 4.0, 20
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,7 @@ def _max_rel_diff(results, references) -> float:
     return max(abs(a.T - b.T) / max(abs(b.T), 1e-300) for a, b in zip(results, references))
 
 
+@one_blas_thread()
 def bench_solvers(
     sizes: Sequence[int],
     kwant_sizes: Sequence[int],
@@ -215,6 +227,7 @@ def _current_rss_mb() -> float:
     return current if current is not None else peak_rss_mb()
 
 
+@one_blas_thread()
 def large_sample(L: int, repeats: int = 1, breakdown: bool = False, seed: int = 1) -> LargeRow:
     """Set up an ``L x L`` geometry of :data:`BENCH_SPEC` and time ``repeats`` samples.
 
@@ -254,7 +267,7 @@ def _run_large_in_subprocess(L: int, repeats: int, breakdown: bool) -> LargeRow:
         "print(json.dumps(large_sample(*json.loads(sys.argv[1])).to_dict()))"
     )
     args = [sys.executable, "-c", code, json.dumps([L, repeats, breakdown])]
-    env = {**os.environ, **ONE_THREAD}
+    env = {**os.environ, **ONE_THREAD_ENV}
     proc = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
         tail = (proc.stderr.strip().splitlines() or ["killed"])[-1]
@@ -368,7 +381,8 @@ def bench_mpi(
             out = Path(tmp) / f"ranks{n}.sqlite"
             cmd = [mpiexec_path(), "-n", str(n), sys.executable, "-m", "betascale", "run", study]
             cmd += ["--out", str(out), "--quiet", "--json"]
-            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            env = {**os.environ, **ONE_THREAD_ENV}
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
             if proc.returncode != 0:
                 raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
             summary = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -429,10 +443,10 @@ def bench_server(
     study = Study("bench-server", BENCH_SPEC, W=(BENCH_W,), L=(L,), samples=samples, seed=3)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "study.toml"
-        path.write_text(study.to_toml())
+        write_text(path, study.to_toml())
         cmd = [mpiexec_path(), "-n", str(ranks), sys.executable, "-m", "betascale", "run"]
         cmd += [str(path), "--out", str(Path(tmp) / "s.sqlite"), "--quiet", "--json"]
-        env = {**os.environ, **ONE_THREAD}
+        env = {**os.environ, **ONE_THREAD_ENV}
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
@@ -444,6 +458,7 @@ def bench_server(
     return ServerBench(ranks, L, summary["computed"], cpu, capacity, per_sample, served)
 
 
+@one_blas_thread()
 def _sample_seconds(L: int, repeats: int = 20) -> float:
     """Median solve time of one orthogonal sample of size L (the benchmark model)."""
     system = build_system(BENCH_SPEC, L)
@@ -451,3 +466,97 @@ def _sample_seconds(L: int, repeats: int = 20) -> float:
     disorders = [system.draw_disorder(BENCH_W, 1, i) for i in range(repeats + 1)]
     fast.solve(disorders[-1])
     return _median_time(fast.solve, disorders[:repeats])[0]
+
+
+# ------------------------------------------------------- the Python API and the CLI
+@dataclass(frozen=True)
+class ApiBenchRow:
+    """One way of computing the same samples, timed.
+
+    ``path`` is ``bs.conductance``, ``bs.run`` (the runner, in memory, in this process)
+    or ``betascale run`` (the command line, in a fresh process, into a store);
+    ``per_sample`` the median seconds of a sample's solve, ``wall_per_sample`` the wall
+    time of the whole call per sample (the geometry's set-up included; the first call
+    also imports the solvers; the command line's interpreter start-up is excluded),
+    ``ratio`` its ``per_sample`` over the command line's, and ``identical`` whether its
+    transmissions equal the command line's bit for bit.
+    """
+
+    path: str
+    samples: int
+    per_sample: float
+    wall_per_sample: float
+    ratio: float
+    identical: bool
+
+    def to_dict(self) -> dict:
+        """The row as a plain dict."""
+        return asdict(self)
+
+
+def bench_api(
+    spec: ModelSpec = API_SPEC,
+    L: int = API_L,
+    W: float = API_W,
+    samples: int = API_SAMPLES,
+    seed: int = 1,
+    report: Callable[[ApiBenchRow], None] | None = None,
+) -> list[ApiBenchRow]:
+    """Time :func:`betascale.conductance`, :func:`betascale.run` and ``betascale run``
+    on the same samples (``0 .. samples - 1`` of an ``L x L`` geometry of ``spec``).
+
+    All three should compute at the same speed, since all use one BLAS thread per
+    process (:mod:`betascale.threads`); issue 16 measured ``bs.conductance`` at
+    0.017 s per sample against 0.008 s for the command line (L = 66, hardwall, W = 4)
+    before the API had that policy. The rows come in that order, the command line's
+    last; every ratio is relative to it.
+    """
+    from betascale.ensemble import run
+    from betascale.landauer import conductance
+    from betascale.study import Study
+
+    study = Study("bench-api", spec, W=(W,), L=(L,), samples=samples, seed=seed)
+    start = time.perf_counter()
+    result = conductance(spec, L=L, W=W, samples=samples, seed=seed)
+    api = (result.T, result.seconds, time.perf_counter() - start)
+    start = time.perf_counter()
+    table = run(study, quiet=True)
+    order = np.argsort(table.sample)
+    runner = (table.T[order], table.seconds[order], time.perf_counter() - start)
+    cli = _cli_samples(study)
+    rows = []
+    for path, (T, seconds, wall) in zip(
+        ("bs.conductance", "bs.run", "betascale run"), (api, runner, cli), strict=True
+    ):
+        per_sample = float(np.median(seconds))
+        ratio = per_sample / float(np.median(cli[1]))
+        identical = bool(np.array_equal(T, cli[0]))
+        rows.append(ApiBenchRow(path, len(T), per_sample, wall / len(T), ratio, identical))
+        if report is not None:
+            report(rows[-1])
+    return rows
+
+
+def _cli_samples(study) -> tuple[np.ndarray, np.ndarray, float]:
+    """``betascale run`` of ``study`` in a fresh process: (T, seconds) by sample index
+    and the run's own wall time."""
+    import tempfile
+    from pathlib import Path
+
+    from betascale.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path, out = Path(tmp) / "study.toml", Path(tmp) / "s.sqlite"
+        write_text(path, study.to_toml())
+        cmd = [sys.executable, "-m", "betascale", "run", str(path), "--out", str(out)]
+        env = {**os.environ, **ONE_THREAD_ENV}
+        proc = subprocess.run(
+            [*cmd, "--quiet", "--json"], capture_output=True, text=True, check=False, env=env
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+        summary = json.loads(proc.stdout.strip().splitlines()[-1])
+        with Store.open(out) as store:
+            table = store.samples()
+    order = np.argsort(table.sample)
+    return table.T[order], table.seconds[order], float(summary["seconds"])

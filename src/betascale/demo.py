@@ -139,12 +139,21 @@ class DemoAnalysis:
         return "\n".join(table(cols, rows))
 
     def write_figures(self, out_dir: str | Path) -> list[Path]:
-        """Write every figure of the demo under ``out_dir``; return the paths."""
+        """Write every figure of the demo under ``out_dir``; return the paths.
+
+        The figures are rendered first and written as one set
+        (:func:`betascale.plots.figure_set`): all of them, or none.
+        """
+        from betascale.plots import figure_set
+
+        with figure_set():
+            return self._save_figures(Path(out_dir))
+
+    def _save_figures(self, out: Path) -> list[Path]:
         from betascale.plots import save_figure
         from betascale.plots.scaling import write_compare, write_figures
         from betascale.plots.weak_localization import plot_delta_g_of_L, plot_hln, plot_wl_slope
 
-        out = Path(out_dir)
         paths: list[Path] = []
         for model, an in self.panorama.items():
             paths += write_figures(an, out / model)

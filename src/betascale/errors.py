@@ -7,22 +7,20 @@ says what is wrong. The command-line interface turns it into ``betascale: error:
 
 from __future__ import annotations
 
-import math
-
 
 class InputError(ValueError):
     """A request that betascale refuses, with a one-line explanation."""
 
 
 def require_finite(name: str, value: float) -> float:
-    """Return ``value`` as a float, or raise :class:`InputError` if it is NaN or infinite."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(value):
-        raise InputError(f"{name} must be finite, got {value}")
-    return value
+    """Return ``value`` as a float, or raise :class:`InputError` if it is not a finite number.
+
+    The policy of :func:`betascale.validation.finite`: Python and NumPy integers and
+    floats pass; strings, bools and None do not (a string is not a number).
+    """
+    from betascale.validation import finite
+
+    return finite(name, value)
 
 
 def one_line(exc: BaseException) -> str:

@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from betascale.errors import InputError, require_finite
-from betascale.models import ModelSpec, build_system
+from betascale import validation
+from betascale.errors import InputError
+from betascale.models import ModelSpec, build_system, require_spec
+from betascale.threads import one_blas_thread
+
+#: Most samples one call solves: it keeps every result in memory (a study run stores
+#: them as it goes, and has no such limit).
+MAX_CALL_SAMPLES = 10**6
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,14 @@ def conductance(
     eigenvalues
         Also return the transmission eigenvalues.
 
+    Raises
+    ------
+    InputError
+        For a model that is not a :class:`~betascale.ModelSpec`, a bad number (not a
+        number, a bool, not finite, out of range: ``W >= 0``, ``1 <= samples <=``
+        :data:`MAX_CALL_SAMPLES`, ``start, seed >= 0``), an unknown solver, or a
+        geometry that cannot be built (:func:`~betascale.models.build_system`).
+
     Examples
     --------
     >>> import betascale as bs
@@ -115,21 +129,38 @@ def conductance(
     >>> result.T.shape, result.N
     ((2,), 14)
     """
+    from betascale.solvers import SOLVERS
+
+    require_spec(model)
+    W = validation.number("W", W, low=0.0)
+    samples = validation.integer("samples", samples, low=1, high=MAX_CALL_SAMPLES)
+    start = validation.integer("start", start, low=0, high=validation.MAX_INT - samples)
+    seed = validation.seed("seed", seed)
+    validation.choice("solver", solver, SOLVERS)
+    eigenvalues = validation.flag("eigenvalues", eigenvalues)
+    with one_blas_thread():
+        span = range(start, start + samples)
+        return _solve_samples(model, L, M, W, seed, span, solver, eigenvalues)
+
+
+def _solve_samples(
+    model: ModelSpec,
+    L: int,
+    M: int | None,
+    W: float,
+    seed: int,
+    span: range,
+    solver: str,
+    eigenvalues: bool,
+) -> Conductances:
+    """Build the geometry and solve the samples in ``span`` (the caller sets the threads)."""
     from betascale.solvers import make_solver
 
-    W = require_finite("W", W)
-    if W < 0:
-        raise InputError(f"W must be >= 0, got {W}")
-    for name, value, low in (("samples", samples, 1), ("start", start, 0), ("seed", seed, 0)):
-        if isinstance(value, bool) or int(value) != value:
-            raise InputError(f"{name} must be an integer, got {value!r}")
-        if value < low:
-            raise InputError(f"{name} must be >= {low}, got {value}")
     begin = time.perf_counter()
     system = build_system(model, L, M)
     engine = make_solver(solver, system)
     setup = time.perf_counter() - begin
-    indices = np.arange(int(start), int(start) + int(samples))
+    indices = np.arange(span.start, span.stop)
     T, seconds, eigs = np.empty(indices.size), np.empty(indices.size), []
     for k, index in enumerate(indices):
         disorder = system.draw_disorder(W, seed, int(index))
@@ -142,6 +173,6 @@ def conductance(
     if not math.isfinite(float(np.sum(T))):
         raise InputError("a sample gave a non-finite transmission")
     return Conductances(
-        model, system.L, system.M, W, int(seed), solver, indices, T, N, seconds, setup,
+        model, system.L, system.M, W, seed, solver, indices, T, N, seconds, setup,
         eigs if eigenvalues else None,
     )  # fmt: skip

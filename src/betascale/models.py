@@ -33,11 +33,17 @@ walked counter-clockwise, is ``2 pi phi``.
 
 Symmetry class
 --------------
-The Wigner–Dyson class follows from the family and the flux
-(:attr:`ModelSpec.symmetry_class`): ``anderson`` without flux is *orthogonal*,
-``su2`` and ``ando`` without flux are *symplectic*, and any family with flux is
-*unitary*. The older names (``model = "orthogonal" | "unitary" | "symplectic"``
-with ``soc = "su2" | "ando"``) are still accepted and mapped onto the families.
+The Wigner–Dyson class follows from the family and the Hamiltonian
+(:attr:`ModelSpec.symmetry_class`): time reversal is broken exactly when the phase
+``2 pi phi`` around a plaquette is not a multiple of pi
+(:func:`betascale.validation.breaks_time_reversal`); then any family is *unitary*.
+Otherwise ``anderson`` is *orthogonal* and ``su2`` and ``ando`` are *symplectic*. The
+flux is periodic with period 1 and ``-phi`` is the conjugate of ``phi``, so a flux is
+accepted in the open interval (-1/2, 1/2) only (:func:`betascale.validation.flux`):
+``phi = 1/2``, whose Hamiltonian is real, is refused, and within the range the class is
+unitary exactly when ``phi != 0``. The older names (``model = "orthogonal" |
+"unitary" | "symplectic"`` with ``soc = "su2" | "ando"``) are still accepted and
+mapped onto the families.
 
 A hopping "from site a to site b" is the matrix element ``H[b, a]``; its reverse is
 the Hermitian conjugate.
@@ -60,6 +66,7 @@ from functools import cached_property
 
 import numpy as np
 
+from betascale import validation
 from betascale.errors import InputError, require_finite
 
 #: The Hamiltonian families.
@@ -115,7 +122,9 @@ class ModelSpec:
     bc
         Transverse boundary condition, ``"hardwall"`` or ``"periodic"``.
     flux
-        Flux quanta per plaquette (any family; a non-zero flux makes the class unitary).
+        Flux quanta per plaquette, in (-1/2, 1/2) (any family; a non-zero flux makes
+        the class unitary). The flux is periodic with period 1, and ``-phi`` is the
+        conjugate of ``phi`` (see :func:`betascale.validation.flux`).
     S
         Ando spin–orbit strength ``V2`` in ``[0, 1]`` (Ando model only).
     model, soc
@@ -149,7 +158,10 @@ class ModelSpec:
         model: str | None = None,
         soc: str | None = None,
     ) -> None:
-        flux = require_finite("flux", flux) + 0.0  # -0.0 names the same samples as 0.0
+        flux = validation.flux(flux)  # -0.0 becomes 0.0: they name the same samples
+        for key, text in (("hamiltonian", hamiltonian), ("model", model), ("soc", soc)):
+            if text is not None and not isinstance(text, str):
+                raise validation.wrong_type(key, "a string", text)
         if hamiltonian in SYMMETRY_CLASSES and model is None:
             hamiltonian, model = None, hamiltonian
         if model is not None:
@@ -166,8 +178,7 @@ class ModelSpec:
             raise InputError(
                 f"hamiltonian must be one of {', '.join(HAMILTONIANS)}, got {hamiltonian!r}"
             )
-        if bc not in BOUNDARY_CONDITIONS:
-            raise InputError(f"bc must be one of {', '.join(BOUNDARY_CONDITIONS)}, got {bc!r}")
+        validation.choice("bc", bc, BOUNDARY_CONDITIONS)
         object.__setattr__(self, "hamiltonian", hamiltonian)
         object.__setattr__(self, "E", require_finite("E", E))
         object.__setattr__(self, "bc", bc)
@@ -180,8 +191,10 @@ class ModelSpec:
 
     @property
     def symmetry_class(self) -> str:
-        """``"orthogonal"``, ``"unitary"`` or ``"symplectic"``, from family and flux."""
-        if self.flux != 0:
+        """``"orthogonal"``, ``"unitary"`` or ``"symplectic"``, from the Hamiltonian: unitary
+        where the flux breaks time reversal (:func:`~betascale.validation.
+        breaks_time_reversal`), else by the family (spin 1/2: symplectic)."""
+        if validation.breaks_time_reversal(self.flux):
             return "unitary"
         return "symplectic" if self.spinful else "orthogonal"
 
@@ -351,14 +364,9 @@ class Geometry:
 
     def __post_init__(self) -> None:
         for name in ("L", "M"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer)):
-                raise InputError(f"{name} must be an integer, got {value!r}")
-            if isinstance(value, float) and not math.isfinite(value):
-                raise InputError(f"{name} must be a finite integer, got {value}")
-            if int(value) != value:
-                raise InputError(f"{name} must be an integer, got {value}")
-            object.__setattr__(self, name, int(value))
+            # No upper bound here: the memory check refuses a size too large, and says why.
+            value = validation.integer(name, getattr(self, name), high=None)
+            object.__setattr__(self, name, value)
         if self.L < 2:
             raise InputError(f"L must be at least 2 (one column per lead interface), got {self.L}")
         if self.M < 1:
@@ -541,6 +549,14 @@ def _onsite_value(spec: ModelSpec):
     return onsite
 
 
+def require_spec(spec: object, name: str = "model") -> ModelSpec:
+    """``spec`` if it is a :class:`ModelSpec`, else an InputError (a family name or None
+    is not a model: make one with ``ModelSpec("su2", E=1.0)``)."""
+    if not isinstance(spec, ModelSpec):
+        raise validation.wrong_type(name, "a ModelSpec (e.g. ModelSpec('su2', E=1.0))", spec)
+    return spec
+
+
 def validate_geometry(spec: ModelSpec, L: int, M: int | None = None) -> tuple[int, int]:
     """Check that an ``L x M`` sample of ``spec`` can be built; return ``(L, M)``.
 
@@ -557,6 +573,7 @@ def validate_geometry(spec: ModelSpec, L: int, M: int | None = None) -> tuple[in
     from betascale.resources import check_geometry_memory
     from betascale.thresholds import check_lead
 
+    require_spec(spec)
     geometry = Geometry(L, L if M is None else M)
     L, M = geometry.L, geometry.M
     check_geometry_memory(spec, L, M)

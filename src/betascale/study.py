@@ -6,7 +6,8 @@ A study is a flat TOML file (or the same keys as Python arguments)::
     hamiltonian = "su2"           # anderson | su2 | ando
     E = 1.0
     bc = "periodic"               # hardwall | periodic (default hardwall)
-    flux = [0.0, 0.002, 0.005]    # flux quanta per plaquette: one value or a list (default 0)
+    flux = [0.0, 0.002, 0.005]    # flux quanta per plaquette, each in (-1/2, 1/2): one value
+                                  # or a list (default 0)
     S = 0.5                       # Ando model only
     W = [5.8, 6.0]                # disorder strengths, >= 0
     L = [16, 32, 64]              # sample lengths, >= 2
@@ -21,7 +22,9 @@ naming by symmetry class, ``model = "orthogonal" | "unitary" | "symplectic"`` wi
 and stores keep working); the class of each flux value is derived
 (:attr:`betascale.models.ModelSpec.symmetry_class`).
 
-A :class:`Study` is checked completely when it is made: types, ranges, and for every
+A :class:`Study` is checked completely when it is made, from Python as from TOML,
+through the one input policy of :mod:`betascale.validation` (a string or a bool is not
+a number, a mapping is not a list): types, ranges, and for every
 width and flux the lead (no subband threshold at E, at least one open channel, a
 flux that periodic boundaries can carry). Every check raises
 :class:`~betascale.errors.InputError` with a one-line message that names the key.
@@ -41,7 +44,6 @@ import difflib
 import hashlib
 import importlib.resources
 import json
-import operator
 import re
 import tomllib
 import unicodedata
@@ -51,15 +53,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from betascale.errors import InputError, require_finite
+from betascale import validation
+from betascale.errors import InputError
 from betascale.models import ModelSpec
 from betascale.solvers import SOLVERS
+from betascale.text import summarize
+from betascale.validation import MAX_SAMPLES, MAX_SIZE, is_integer, is_number
 
-#: Most samples per (W, flux, L) a study may ask for.
-MAX_SAMPLES = 10**9
-#: Largest sample length or width a study may name (the memory check at run time
-#: is stricter; this bound keeps every size a plain machine integer).
-MAX_SIZE = 10**6
+__all__ = ["MAX_SAMPLES", "MAX_SIZE", "Study", "load_study", "study_from_dict"]
 #: Longest study name (the default store file is named after it).
 MAX_NAME = 100
 #: Whether a Study being made checks its leads (False only inside
@@ -118,7 +119,7 @@ class Study:
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", _validate_name(self.name))
         if not isinstance(self.model, ModelSpec):
-            raise InputError(f"model must be a ModelSpec, got {type(self.model).__name__}")
+            raise validation.wrong_type("model", "a ModelSpec", self.model)
         flux = _validate_flux(self.flux)
         if self.model.flux != 0:
             if flux not in ((0.0,), (self.model.flux,)):
@@ -132,13 +133,10 @@ class Study:
         sizes, samples = _validate_sizes(self.L, self.samples)
         object.__setattr__(self, "L", sizes)
         object.__setattr__(self, "samples", samples)
-        object.__setattr__(self, "seed", _validate_int("seed", self.seed, minimum=0))
-        aspect = require_finite("aspect", _reject_bool("aspect", self.aspect))
-        if aspect <= 0:
-            raise InputError(f"aspect must be > 0, got {aspect}")
+        object.__setattr__(self, "seed", validation.seed("seed", self.seed))
+        aspect = validation.number("aspect", self.aspect, low=0.0, open_low=True)
         object.__setattr__(self, "aspect", aspect)
-        if self.solver not in SOLVERS:
-            raise InputError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
+        validation.choice("solver", self.solver, SOLVERS)
         self._check_geometries()
 
     # ------------------------------------------------------------ geometry
@@ -241,13 +239,13 @@ class Study:
 
     def describe(self) -> str:
         """A one-line summary of the study."""
-        ws = ", ".join(f"{w:g}" for w in self.W)
-        ls = ", ".join(str(n) for n in self.L)
+        ws = summarize([f"{w:g}" for w in self.W])
+        ls = summarize([str(n) for n in self.L])
         if len(self.flux) == 1:
             model = self.spec(self.flux[0]).describe()
         else:
             classes = "/".join(dict.fromkeys(self.symmetry_classes().values()))
-            fluxes = ", ".join(f"{f:g}" for f in self.flux)
+            fluxes = summarize([f"{f:g}" for f in self.flux])
             model = self.model.describe().replace(
                 f" ({self.model.symmetry_class})", f", flux = [{fluxes}] ({classes})"
             )
@@ -330,49 +328,14 @@ def _validate_name(name: Any) -> str:
     return name
 
 
-def _reject_bool(name: str, value: Any) -> Any:
-    if isinstance(value, bool):
-        raise InputError(f"{name} must be a number, got boolean {_show_value(value)}")
-    return value
-
-
-def _as_int(name: str, value: Any) -> int:
-    """``value`` as an int; Python and NumPy integers pass, booleans and floats do not."""
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise _wrong_type(name, "an integer", value)
-    return operator.index(value)
-
-
-def _validate_int(name: str, value: Any, minimum: int, maximum: int | None = None) -> int:
-    value = _as_int(name, value)
-    if value < minimum:
-        raise InputError(f"{name} must be >= {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise InputError(f"{name} must be <= {maximum}, got {value}")
-    if value >= 2**63:
-        raise InputError(f"{name} must be < 2**63, got {value}")
-    return value
-
-
-def _check_list(name: str, values: Any) -> tuple:
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise _wrong_type(name, "a list", values)
-    values = tuple(values)
-    if not values:
-        raise InputError(f"{name} must not be empty")
-    return values
-
-
 def _duplicates(values: tuple) -> list:
     seen: set = set()
     return sorted({v for v in values if v in seen or seen.add(v)})
 
 
-def _validate_floats(name: str, values: Any) -> tuple[float, ...]:
+def _validate_floats(name: str, values: Any, check=validation.finite) -> tuple[float, ...]:
     # "+ 0.0" turns -0.0 into 0.0: the two must name the same samples.
-    values = tuple(
-        require_finite(name, _reject_bool(name, v)) + 0.0 for v in _check_list(name, values)
-    )
+    values = tuple(check(name, v) + 0.0 for v in validation.sequence(name, values))
     dup = _duplicates(values)
     if dup:
         raise InputError(f"{name} lists {dup[0]:g} more than once")
@@ -388,31 +351,32 @@ def _validate_W(values: Any) -> tuple[float, ...]:
 
 
 def _validate_flux(values: Any) -> tuple[float, ...]:
-    if isinstance(values, (int, float)) and not isinstance(values, bool):
+    if is_number(values):
         values = (values,)
-    return _validate_floats("flux", values)
+    return _validate_floats("flux", values, lambda name, v: validation.flux(v, name))
 
 
 def _validate_sizes(sizes: Any, samples: Any) -> tuple[tuple[int, ...], int | tuple[int, ...]]:
     """Sorted sizes and their samples (an int if the same for every size)."""
-    raw = [_as_int("L", n) for n in _check_list("L", sizes)]
-    if isinstance(samples, (list, tuple)):
-        if len(samples) != len(raw):
+    raw = _validate_L(sizes)
+    given = validation.sequence("L", sizes)
+    if validation.is_sequence(samples):
+        samples = validation.sequence("samples", samples)
+        if len(samples) != len(given):
             raise InputError(
-                f"samples lists {len(samples)} numbers for {len(raw)} sizes L; give one per "
+                f"samples lists {len(samples)} numbers for {len(given)} sizes L; give one per "
                 "size (in the order of L) or a single number"
             )
-        counts = [_validate_int("samples", n, 1, MAX_SAMPLES) for n in samples]
+        counts = [validation.integer("samples", n, low=1, high=MAX_SAMPLES) for n in samples]
     else:
-        counts = [_validate_int("samples", samples, 1, MAX_SAMPLES)] * len(raw)
-    L = _validate_L(raw)
-    by_size = dict(zip(raw, counts, strict=True))
-    per_size = tuple(by_size[n] for n in L)
-    return L, per_size[0] if len(set(per_size)) == 1 else per_size
+        counts = [validation.integer("samples", samples, low=1, high=MAX_SAMPLES)] * len(given)
+    by_size = dict(zip((int(n) for n in given), counts, strict=True))
+    per_size = tuple(by_size[n] for n in raw)
+    return raw, per_size[0] if len(set(per_size)) == 1 else per_size
 
 
 def _validate_L(values: Any) -> tuple[int, ...]:
-    out = [_as_int("L", n) for n in _check_list("L", values)]
+    out = [validation.integer("L", n, high=None) for n in validation.sequence("L", values)]
     small = [n for n in out if n < 2]
     if small:
         raise InputError(f"sample lengths L must be >= 2, got {small[0]}")
@@ -425,32 +389,9 @@ def _validate_L(values: Any) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
-def _type_name(value: Any) -> str:
-    for kind, name in _TOML_TYPE_NAMES.items():
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
-
-
-_TOML_TYPE_NAMES = {
-    bool: "boolean",
-    int: "integer",
-    float: "float",
-    str: "string",
-    list: "array",
-    dict: "table",
-}
-
-
-def _show_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _wrong_type(key: str, expected: str, value: Any) -> InputError:
-    return InputError(f"{key} must be {expected}, got {_type_name(value)} {_show_value(value)}")
+_type_name = validation.type_name
+_show_value = validation.show
+_wrong_type = validation.wrong_type
 
 
 def _toml_value(value: Any) -> str:
@@ -528,6 +469,8 @@ def parse_study_text(text: str, source: str = "<study>", name: str = "study") ->
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{source}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise InputError(f"{source}: invalid TOML: values are nested too deeply") from None
     if "name" not in data:
         data["name"] = name
     return study_from_dict(data, source=source)
@@ -566,9 +509,11 @@ def _study_from_dict(d: dict[str, Any]) -> Study:
     if not isinstance(d, dict):
         raise InputError(f"a study must be a table of settings, got {_type_name(d)}")
     _check_keys(d)
+    for key, value in d.items():
+        validation.shallow(key, value)
     flux = d.get("flux", _MODEL_DEFAULTS["flux"])
     if isinstance(flux, list):
-        fluxes = _get_list(d, "flux", _is_number, "numbers")
+        fluxes = _get_list(d, "flux", is_number, "numbers")
         model_flux = 0.0
     else:
         fluxes = (0.0,)
@@ -590,8 +535,8 @@ def _study_from_dict(d: dict[str, Any]) -> Study:
     return Study(
         name=_get_str(d, "name", "study"),
         model=model,
-        W=_get_list(d, "W", _is_number, "numbers"),
-        L=_get_list(d, "L", _is_int, "integers"),
+        W=_get_list(d, "W", is_number, "numbers"),
+        L=_get_list(d, "L", is_integer, "integers"),
         samples=_get_samples(d),
         seed=_get_int(d, "seed"),
         aspect=_get_number(d, "aspect", 1.0),
@@ -625,14 +570,6 @@ def _check_keys(d: dict[str, Any]) -> None:
 _MISSING = object()
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _get(d: dict[str, Any], key: str, default: Any) -> Any:
     value = d.get(key, default)
     if value is _MISSING:  # pragma: no cover - required keys are checked first
@@ -651,21 +588,19 @@ def _get_str(d: dict[str, Any], key: str, default: Any = _MISSING) -> str:
 
 def _get_number(d: dict[str, Any], key: str, default: Any = _MISSING) -> float:
     value = _get(d, key, default)
-    if not _is_number(value):
-        raise _wrong_type(key, "a number", value)
-    return require_finite(key, value)
+    return validation.finite(key, value)
 
 
 def _get_int(d: dict[str, Any], key: str, default: Any = _MISSING) -> int:
     value = _get(d, key, default)
-    if not _is_int(value):
+    if not is_integer(value):
         raise _wrong_type(key, "an integer", value)
     return value
 
 
 def _get_samples(d: dict[str, Any]) -> int | tuple[int, ...]:
     if isinstance(d.get("samples"), list):
-        return _get_list(d, "samples", _is_int, "integers")
+        return _get_list(d, "samples", is_integer, "integers")
     return _get_int(d, "samples")
 
 

@@ -11,7 +11,7 @@ energies ``eps_m`` of a clean strip (``-2 cos(pi m/(M+1))``, m = 1..M, hardwall;
 ``-2 cos(2 pi m/M)``, m = 0..M-1, periodic) shifted by the band edges ``+-2`` of the
 longitudinal motion; channel m is open where ``|E - eps_m| < 2``. With flux or
 spin–orbit leads they are found numerically, by counting the open channels of the
-lead at ``E`` and ``E +- delta``.
+lead at ``E`` and ``E +- delta`` (:func:`betascale.leads.lead_channel_count`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ import functools
 import numpy as np
 
 from betascale.errors import InputError
-from betascale.models import ModelSpec, finalized_lead, lead_channels
+from betascale.leads import lead_channel_count
+from betascale.models import ModelSpec
+from betascale.resources import check_memory, geometry_bytes, kwant_lead_orbitals
 
 #: Energies closer than this to a lead subband threshold are refused.
 THRESHOLD_TOLERANCE = 1e-6
@@ -83,22 +85,16 @@ def _probe(spec: ModelSpec) -> tuple[ModelSpec, int]:
 def _counts_around(
     spec: ModelSpec, M: int, energy: float, delta: float
 ) -> tuple[int | None, int | None]:
-    """Open channels at ``energy - delta`` and ``energy + delta`` (None where Kwant fails).
+    """Open channels at ``energy - delta`` and ``energy + delta`` (None where they fail).
 
-    Two mode calculations of the lead (the cost of a numeric check at large M): if the
-    counts agree, no threshold lies within ``delta`` of ``energy`` (short of an opening
-    and a closing threshold within ``2 delta`` of each other) and the count at
-    ``energy`` is the same.
+    Two channel counts of the lead (:func:`betascale.leads.lead_channel_count`, the
+    cost of a numeric check at large M): if the counts agree, no threshold lies
+    within ``delta`` of ``energy`` (short of an opening and a closing threshold within
+    ``2 delta`` of each other) and the count at ``energy`` is the same.
     """
     probe, factor = _probe(spec)
-    lead = finalized_lead(probe, M)
-    counts = []
-    for e in (energy - delta, energy + delta):
-        try:
-            counts.append(factor * lead_channels(lead, e))
-        except RuntimeError:
-            counts.append(None)
-    return counts[0], counts[1]
+    counts = [lead_channel_count(probe, M, e) for e in (energy - delta, energy + delta)]
+    return tuple(None if n is None else factor * n for n in counts)
 
 
 def is_near_threshold(spec: ModelSpec, M: int, energy: float, delta: float) -> bool:
@@ -230,8 +226,9 @@ def check_lead(spec: ModelSpec, M: int) -> int:
 
     Refuses periodic strips narrower than 3, a flux that periodic boundaries cannot
     carry (``flux * M`` must be an integer), an energy on a subband threshold
-    (:func:`check_energy`) and an energy without open channels
-    (:func:`check_open_channels`). Cached: a study checks every width up front.
+    (:func:`check_energy`), an energy without open channels
+    (:func:`check_open_channels`), and a lead whose dense mode solve cannot fit in
+    memory (:func:`betascale.resources.check_memory`). Cached: a study checks every width up front.
     """
     if spec.bc == "periodic" and M < 3:
         raise InputError(f"periodic boundaries need M >= 3, got M = {M}")
@@ -242,6 +239,8 @@ def check_lead(spec: ModelSpec, M: int) -> int:
                 f"flux {spec.flux} per plaquette is incompatible with periodic boundaries of "
                 f"width M = {M}: flux*M must be an integer (e.g. flux = {1 / M:.6g})"
             )
+    if kwant_lead_orbitals(spec, M):  # a dense mode solve of size 2M: fit it first
+        check_memory(geometry_bytes(spec, 2, M), f"the lead check of width M = {M}")
     check_energy(spec, M)
     return check_open_channels(spec, M)
 

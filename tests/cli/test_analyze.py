@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -206,3 +209,26 @@ def test_compare_plots_script(store, tmp_path, capsys):
     assert paths[0] == tmp_path / "compare_beta.png"
     assert len(paths) == 2 + 8 and all(p.stat().st_size > 5000 for p in paths)
     assert np.all([p.exists() for p in paths])
+
+
+# ------------------------------------------------ issue 16: terminals without Unicode
+@pytest.mark.parametrize(
+    "env",
+    [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "POSIX", "PYTHONUTF8": "0"}],
+    ids=["ascii", "posix"],
+)
+def test_status_and_analyze_fall_back_to_ascii(tmp_path, env):
+    """``±`` in analyze and ``é`` in a study name ended in UnicodeEncodeError."""
+    path = make_store(tmp_path / "cafe.sqlite", name="café σ")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHONIO"))}
+    script = (
+        "import sys; from betascale.cli import main; "
+        "sys.exit(main(['status', sys.argv[1]]) or main(['analyze', sys.argv[1], '--boot', '20']))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True, env={**clean, "LANG": "C", **env}, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    out = proc.stdout.decode("ascii")  # pure ASCII
+    assert "cafe sigma" in out and "+-" in out

@@ -132,6 +132,8 @@ CASES = [
     ("run-huge-samples", "run {study} --samples 99999999999999999999", "samples must be <="),
     ("run-zero-samples", "run {study} --samples 0", "samples must be >= 1"),
     ("run-log-interval", "run {study} --log-interval 0", "--log-interval must be > 0"),
+    ("run-nested", "run {nested}", "nested too deeply"),
+    ("run-flux-period", "run {flux_period}", "flux must lie in (-1/2, 1/2)"),
     ("run-threshold", "run {threshold}", "use a nearby energy such as E = "),
     ("run-no-channel", "run {no_channel}", "no lead channel is open"),
     ("run-foreign", "run {study} --out {foreign}", "is not a betascale store"),
@@ -167,6 +169,10 @@ CASES = [
     ("analyze-few-boot", "analyze {store} --boot 5", "at least 20 replicates"),
     ("analyze-ci", "analyze {store} --ci 2", "--ci must lie in (0, 1)"),
     ("analyze-lmin", "analyze {store} --lmin 100", "lmin"),
+    ("analyze-seed", "analyze {store} --seed -1", "argument --seed: seed must be >= 0"),
+    ("plot-seed", "plot {store} --seed -1 --out {tmp}/f", "argument --seed: seed must be >= 0"),
+    ("compare-seed", "compare {store} --seed -1", "argument --seed: seed must be >= 0"),
+    ("fss-seed", "fss {store} --seed x", "argument --seed: expected an integer"),
     # single samples
     ("conductance-threshold", "conductance --L 128 --W 3", "use a nearby energy such as E = "),
     ("conductance-huge", "conductance --L 10000000 --W 1", "needs about"),
@@ -174,6 +180,9 @@ CASES = [
     ("conductance-seed", "conductance --L 4 --W 1 --seed -1", "--seed must be >= 0"),
     ("conductance-width", "conductance --L 4 --M 0 --W 1", "M must be at least 1"),
     ("conductance-flux-M", "conductance --L 8 --W 1 --flux 0.1 --bc periodic", "flux*M"),
+    ("conductance-flux-period", "conductance --L 4 --W 1 --flux 1e300", "--flux must lie in"),
+    ("conductance-flux-half", "conductance --L 4 --W 1 --flux 0.5", "periodic with period 1"),
+    ("conductance-flux-one", "conductance --L 4 --W 1 --flux -1", "periodic with period 1"),
     ("conductance-both", "conductance --L 4 --W 1 --model unitary --soc ando", "soc"),
     ("bench-size", "bench --sizes 1", "sizes must be >= 2"),
     ("demo-ranks", "demo --ranks 0", "--ranks must be >= 1"),
@@ -184,6 +193,9 @@ STUDY_FILES = {
     "huge_L": GOOD.replace("[6, 10]", "[9223372036854775807]"),
     "long_name": GOOD + 'name = "' + "n" * 300 + '"\n',
     "threshold": GOOD.replace("[6, 10]", "[6, 8]"),
+    "nested": GOOD + "aspect = " + "[" * 1000 + "]" * 1000 + "\n",
+    "flux_period": GOOD.replace('model = "orthogonal"', 'hamiltonian = "anderson"')
+    + "flux = [0.0, 0.5, 1.0]\n",
     "no_channel": GOOD.replace("E = 1.0", "E = 3.99").replace("[6, 10]", "[6, 24]"),
 }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 import sys
 
@@ -94,8 +96,13 @@ def _check_files(paths):
 
 def test_diagram_writes_figures(capsys, tmp_path):
     out = tmp_path / "figs"
+    out.mkdir()
+    victim = tmp_path / "victim"
+    victim.write_text("IMPORTANT")
+    (out / "rg_flow_nv2.png").symlink_to("../victim")  # replaced, never followed
     argv = ["rg", "--diagram", "--nv", "2", "--out", str(out), "--rho0", "0.2", "--gamma0", "0.3"]
     assert main(argv) == 0
+    assert victim.read_text() == "IMPORTANT" and not (out / "rg_flow_nv2.png").is_symlink()
     printed = capsys.readouterr().out.split()
     names = {"rg_flow_nv2.png", "rg_flow_nv2.pdf", "rg_rho_vs_T_nv2.png", "rg_rho_vs_T_nv2.pdf"}
     assert {p.rsplit("/", 1)[-1] for p in printed} == names
@@ -112,3 +119,32 @@ def test_text_is_the_trajectory_printed_and_json_its_to_dict(capsys):
         == 0
     )
     assert json.loads(capsys.readouterr().out) == tr.to_dict()
+
+
+def test_diagram_on_a_full_disk_leaves_no_figure_and_names_the_file(capsys, tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    import betascale.plots.rg
+
+    def tiny(*args, **kwargs):
+        return plt.subplots(figsize=(0.5, 0.5))[0]
+
+    real, calls = os.fsync, []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) == 4:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd)
+
+    monkeypatch.setattr(betascale.plots.rg, "plot_flow_diagram", tiny)
+    monkeypatch.setattr(betascale.plots.rg, "plot_rho_vs_temperature", tiny)
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = tmp_path / "figs"
+    assert main(["rg", "--diagram", "--nv", "2", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and list(out.iterdir()) == []
+    assert captured.err == (
+        f"betascale rg: error: cannot write {out / 'rg_rho_vs_T_nv2.pdf'}: "
+        "No space left on device\n"
+    )

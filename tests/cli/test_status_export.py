@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from betascale.cli import main
+from betascale.cli.status import resume_command
 from betascale.store import SampleRecord, Store, load_export
 from betascale.study import parse_study_text, study_from_dict
 
@@ -123,3 +124,29 @@ def test_export_bad_requests(store_path, tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["export", str(store_path), "--format", "hdf5"])
     assert info.value.code == 2
+
+
+def test_status_resume_hint_is_shell_quoted(tmp_path, capsys):
+    study = study_from_dict({**BASE, "name": "q"})
+    path = tmp_path / "a b;$(touch PWNED)" / "s.sqlite"
+    path.parent.mkdir()
+    with Store.open_for_run(path, study, {}) as store:
+        store.add([SampleRecord(1.0, 4, 4, 0, 1.0, 4, 0.5, 0)])
+        store.finish_run("interrupted")
+    assert main(["status", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    hint = next(line for line in lines if "resume with: " in line).split("resume with: ")[1]
+    assert hint == resume_command("STUDY.toml", path)
+    shown = next(line for line in lines if "--print-study" in line).split("`")[1]
+    shown = shown.removesuffix(" > STUDY.toml")
+    for command in (hint, shown):
+        echoed = subprocess.run(
+            ["sh", "-c", "printf '%s\\n' " + command], cwd=tmp_path, capture_output=True,
+            text=True, check=True, timeout=10,
+        ).stdout.splitlines()  # fmt: skip
+        assert str(path) in echoed
+    assert echoed == ["betascale", "status", str(path), "--print-study"]
+    assert not (tmp_path / "PWNED").exists()
+    assert resume_command("s.toml", "x y", samples=5, ranks=4) == (
+        "mpiexec -n 4 betascale run s.toml --out 'x y' --samples 5"
+    )

@@ -4,6 +4,7 @@ Each test runs real processes (MPI where it matters) under a timeout: a hang fai
 test instead of blocking the suite.
 """
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -28,6 +29,7 @@ from tests.ensemble.helpers import (
     count,
     rank_pid,
     statuses,
+    wait_for_samples,
     write,
 )
 
@@ -137,3 +139,75 @@ def test_missing_samples_are_never_recorded_as_complete(tmp_path, monkeypatch):
     summary = Runner(parse_study_text(SMALL), out, quiet=True).run()
     assert summary.status == "incomplete" and summary.missing_after > 0
     assert statuses(out) == ["incomplete"]
+
+
+# ------------------------------------------------------ a worker stopped (SIGSTOP)
+_SHORT_LEASES = textwrap.dedent(
+    """
+    import sys
+    import betascale.ensemble.leases as leases
+    import betascale.ensemble.mpi as mpi
+
+    leases.LEASE_FLOOR_SECONDS = 3.0
+    leases.LEASE_FACTOR = 3.0
+    mpi.LATE_GRACE_SECONDS = float(sys.argv.pop(1))
+    from betascale.cli import main
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
+def _stop_one_worker(tmp_path, grace: float):
+    """Run LONG on 3 ranks, stop rank 1 with SIGSTOP once samples are stored, and wait
+    until every sample is stored without it; return (process, store, rank 1's pid)."""
+    out = tmp_path / "stopped.sqlite"
+    cmd = [mpiexec_path(), "-n", "3", sys.executable, "-c", _SHORT_LEASES, str(grace), "run"]
+    cmd += [str(write(tmp_path, LONG)), "--out", str(out), "--json", "--log-interval", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_samples(out, proc, 40)
+    worker = rank_pid(1, str(out))
+    os.kill(worker, signal.SIGSTOP)
+    deadline = time.monotonic() + TIMEOUT
+    while count(out) < 800:  # the others take its chunks over
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    return proc, out, worker
+
+
+def _release(proc, worker: int) -> None:
+    """Leave nothing behind: wake the stopped rank and end the job if it still runs."""
+    for sig in (signal.SIGCONT, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, sig)
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate(timeout=30)
+
+
+def test_a_stopped_worker_s_chunks_go_to_other_ranks(tmp_path):
+    proc, out, worker = _stop_one_worker(tmp_path, grace=TIMEOUT)
+    try:
+        assert proc.poll() is None  # waiting for the late rank, within the grace
+        os.kill(worker, signal.SIGCONT)  # its late answer is discarded
+        stdout, stderr = proc.communicate(timeout=TIMEOUT)
+    finally:
+        _release(proc, worker)
+    assert proc.returncode == 0, stderr
+    summary = json.loads(stdout)
+    assert summary["status"] == "complete" and summary["missing_after"] == 0
+    assert 1 in summary["late_ranks"]
+    assert "rank 1 is late" in stderr and "late rank(s): 1" in stderr
+    assert "rank 1 answers again" in stderr and "late: rank" in stderr
+    assert count(out) == 800 and statuses(out) == ["complete"]
+
+
+def test_a_worker_stopped_for_good_ends_the_job_after_the_grace(tmp_path):
+    proc, out, worker = _stop_one_worker(tmp_path, grace=2.0)
+    try:
+        stdout, stderr = proc.communicate(timeout=TIMEOUT)
+    finally:
+        _release(proc, worker)
+    assert proc.returncode == 1 and stdout == ""  # nothing runs after the abort
+    assert "rank(s) 1 stopped answering (run complete)" in stderr
+    assert "Traceback" not in stderr
+    assert count(out) == 800 and statuses(out) == ["complete"]

@@ -119,6 +119,28 @@ def test_signal_finishes_writing_and_says_how_to_resume(tmp_path, sig, ranks):
     assert table(out) == _reference(tmp_path, study)
 
 
+@pytest.mark.parametrize("ranks", [None, 2])
+def test_sighup_is_a_graceful_stop_as_sigterm(tmp_path, ranks):
+    """A hang-up (a closed terminal or session, ``scancel --signal=HUP``) stores the
+    samples in progress and records the run as interrupted. Under MPI it reaches the
+    ranks (Hydra's mpiexec itself has no SIGHUP handler: it dies, as under SIGKILL)."""
+    out = tmp_path / "hup.sqlite"
+    cmd = [sys.executable, "-m", "betascale", "run", str(write(tmp_path, LONG)), "--out", str(out)]
+    if ranks:
+        cmd = [mpiexec_path(), "-n", str(ranks), *cmd]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    wait_for_samples(out, proc, 40)
+    pids = [proc.pid] if not ranks else [rank_pid(r, str(out)) for r in range(ranks)]
+    for pid in pids:
+        os.kill(pid, signal.SIGHUP)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "SIGHUP received" in err and "To resume:" in err
+    with Store.open(out) as store:
+        assert store.metadata["runs"][-1]["status"] == "interrupted"
+        assert 0 < len(store.samples()) < 800
+
+
 def test_a_dying_rank_aborts_the_job_and_keeps_the_samples(tmp_path):
     study = write(tmp_path, LONG)
     out = tmp_path / "dead.sqlite"
@@ -158,3 +180,18 @@ def test_several_studies_in_one_job(tmp_path):
     assert a.keys() == b.keys() and a != b  # different seeds, different samples
     both = betascale("run", str(first), str(second), "--out", str(tmp_path / "x.sqlite"))
     assert both.returncode == 2 and "--out-dir" in both.stderr
+
+
+def test_abort_job_never_returns_even_if_mpi_abort_does():
+    """MPICH's MPI_Abort can return while the launcher tears the job down."""
+    script = (
+        "from betascale.ensemble.mpi import abort_job\n"
+        "class Comm:\n"
+        "    def Abort(self, code):\n"
+        "        pass\n"
+        "abort_job(Comm(), 'rank 3 failed', 7)\n"
+        "print('returned')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 7 and proc.stdout == ""
+    assert proc.stderr.strip() == "betascale run: error: rank 3 failed; aborting the MPI job"

@@ -26,3 +26,13 @@ def test_progress_eta_weighs_samples_by_cost():
     progress.update([SampleRecord(1.0, 90, 90, 0, 1.0, 2, 0.1)])  # 90 % of the work
     assert "1/4 samples (25%)" in stream.getvalue()
     assert "ETA 1s" in stream.getvalue()  # 10 s x (1 - 0.9) / 0.9, not 30 s
+
+
+def test_progress_names_the_late_ranks():
+    stream = io.StringIO()
+    progress = Progress(10, stream=stream, interval=0.0)
+    progress.set_late({2: 125.0})
+    progress.update([SampleRecord(1.0, 6, 6, 0, 1.0, 2, 0.1)])
+    assert "late rank(s): 2 (2m05s)" in stream.getvalue()
+    progress.set_late({})
+    assert "late" not in progress.line()

@@ -326,3 +326,35 @@ def test_noninteracting_trajectory_prints_and_serializes():
     d = tr.to_dict()
     assert d["bracket_zero_gamma2"] is None and d["rho_at_gamma2_runaway"] is None
     assert json.loads(dumps(d)) == d
+
+
+# ------------------------------------------------ issue 16: bounded, strict arguments
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"rtol": math.nan}, "rtol must be finite"),  # hung for over 120 s
+        ({"rtol": 0.0}, "rtol must be in"),
+        ({"rtol": -1.0}, "rtol must be in"),
+        ({"atol": 0.0}, "atol must be in"),
+        ({"atol": math.inf}, "atol must be finite"),
+        ({"n_points": 10**9}, "n_points must be <= 1000000"),  # was OOM-killed
+        ({"n_points": 1}, "n_points must be >= 2"),
+        ({"n_points": 400.0}, "n_points must be an integer"),
+        ({"interactions": 1}, "interactions must be true or false"),
+        ({"gamma2_cap": 1e300}, "gamma2_cap must be in"),
+        ({"xi_max": 1e300}, "xi_max must be in"),
+        ({"rho0": "0.2"}, "rho0 must be a number"),
+        ({"gamma0": True}, "gamma0 must be a number"),
+        ({"nv": "2"}, "nv must be an integer"),
+    ],
+)
+def test_every_numeric_argument_is_checked(kwargs, fragment):
+    args = {"rho0": 0.2, "gamma0": 0.3, **kwargs}
+    with pytest.raises(InputError, match=fragment):
+        rg.integrate_pf(**args)
+
+
+def test_numpy_scalars_are_accepted():
+    tr = rg.integrate_pf(np.float64(0.1), np.float64(0.0), np.int64(2), np.float64(1.0),
+                         n_points=np.int64(10), rtol=np.float64(1e-8))  # fmt: skip
+    assert tr.nv == 2

@@ -101,3 +101,19 @@ def test_schematic_results_print_and_serialize():
     assert "t has no maximum" in str(run) and "t runs away (> 1000) at ell = " in str(run)
     point = str(rg.classify_schematic_point(0.0, 0.7))
     assert point.splitlines()[0] == "(t, gamma) = (0, 0.7): fixed line, attractive"
+
+
+# ------------------------------------------------ issue 16: bounded, strict arguments
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"ell_max": 1e6}, "ell_max must be in"),  # ran for minutes near the slow flow
+        ({"n_points": 10**9}, "n_points must be <= 1000000"),
+        ({"t0": "0.2"}, "t0 must be a number"),
+        ({"gamma0": None}, "gamma0 must be a number"),
+    ],
+)
+def test_every_numeric_argument_is_checked(kwargs, fragment):
+    args = {"t0": 0.2, "gamma0": 0.3, **kwargs}
+    with pytest.raises(InputError, match=fragment):
+        rg.integrate_schematic(**args)

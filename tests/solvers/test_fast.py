@@ -206,3 +206,47 @@ def test_sample_is_bit_identical_in_another_process(route, monkeypatch):
         solver = FastSolver(build_system(ModelSpec(**kwargs), L, M))
         ours.append([solver.sample(3.0, 11, i).T.hex() for i in (0, 1)])
     assert ours[::-1] == theirs
+
+
+@pytest.mark.parametrize(
+    ("spec", "L", "M"),
+    [
+        (ModelSpec(bc="periodic"), 12, 11),
+        (ModelSpec(E=1.05), 11, 12),
+        (ModelSpec("su2", bc="periodic", E=0.4), 9, 8),
+        (ModelSpec("ando", flux=0.1, E=0.5), 8, 9),
+    ],
+)
+def test_nested_dissection_is_the_default_and_agrees_with_mumps_orderings(spec, L, M):
+    system = build_system(spec, L, M)
+    nd, amd = FastSolver(system), FastSolver(system, ordering="amd")
+    assert nd.statistics["ordering"] == "user-defined"
+    assert amd.statistics["ordering"] == "amd"
+    for index in range(3):
+        disorder = system.draw_disorder(3.0, 8, index)
+        assert nd.solve(disorder).T == pytest.approx(amd.solve(disorder).T, rel=1e-12, abs=1e-13)
+    assert (nd.fallbacks, amd.fallbacks) == (0, 0)
+
+
+def test_split_route_keeps_the_nested_dissection():
+    system = build_system(ModelSpec(), 4, 3)
+    fast = FastSolver(system)
+    fast.solve(system.clean_disorder())
+    assert fast.fallbacks == 1
+    assert fast._factorizer("split").statistics["ordering"] == "user-defined"
+
+
+@pytest.mark.parametrize("extra", [0, 5])  # the interface route, and the split route's size
+def test_right_solution_equals_the_full_solve(extra):
+    import scipy.linalg as sla
+
+    fast = FastSolver(build_system(ModelSpec("su2", E=0.4), 6, 5))
+    n_left, n_iface = fast._n_left, fast._iface.size
+    rng = np.random.default_rng(3)
+    n = n_iface + extra
+    k = rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))
+    rhs = np.zeros((n, fast._u_left.shape[1]), dtype=complex)
+    rhs[:n_left] = fast._u_left
+    expected = np.linalg.solve(k, rhs)[n_left:n_iface]
+    lu, piv = sla.lu_factor(k)
+    assert np.allclose(fast._right_solution(np.asfortranarray(lu), piv), expected, atol=1e-12)

@@ -11,6 +11,7 @@ from betascale.solvers.mumps_adapter import (
     factor_only,
     solve_regular,
 )
+from betascale.solvers.ordering import pivot_positions
 
 
 def random_sparse(n: int, complex_: bool, seed: int = 0) -> np.ndarray:
@@ -67,3 +68,31 @@ def test_options_describe_themselves():
     label = MumpsOptions({35: 2}, {7: 1e-12}).describe()
     assert label == "ICNTL(35)=2 CNTL(7)=1e-12"
     assert available_ordering("no-such-ordering") == "auto"
+
+
+@pytest.mark.parametrize("symmetric", [True, False])
+def test_user_ordering_is_honoured_with_a_schur_complement(symmetric):
+    a = random_sparse(30, complex_=not symmetric, seed=4)
+    if symmetric:
+        a = a + a.T
+    keep = np.array([5, 2, 17])
+    stored = sp.triu(sp.coo_array(a)) if symmetric else sp.coo_array(a)
+    rest = np.setdiff1d(np.arange(30), keep)[::-1]
+    positions = pivot_positions(np.concatenate([rest, keep]))
+    schur = SchurFactorizer(
+        30, stored.row, stored.col, stored.data, keep, symmetric, "amd", positions=positions
+    )
+    assert schur.statistics["ordering"] == "user-defined"
+    s = schur.factor(np.ascontiguousarray(stored.data)).copy()
+    if symmetric:
+        s = np.tril(s) + np.tril(s, -1).T
+    assert np.allclose(s, dense_schur(a, keep), atol=1e-12)
+
+
+def test_unusable_user_ordering_falls_back_to_the_named_one():
+    a = sp.coo_array(random_sparse(10, complex_=True))
+    positions = np.arange(1, 11, dtype=np.int64)  # MUMPS wants 32-bit integers
+    schur = SchurFactorizer(
+        10, a.row, a.col, a.data, np.array([0, 1]), False, "amd", positions=positions
+    )
+    assert schur.statistics["ordering"] == "amd"

@@ -1,4 +1,4 @@
-"""Shared helpers of the store tests: a small study and deterministic records."""
+"""Shared helpers of the store tests: a small study, deterministic records, the CLI."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from betascale.cli import main
 from betascale.store import SampleRecord
 from betascale.study import Study, study_from_dict
 
@@ -33,3 +34,18 @@ def record(
 
 def keys(study: Study) -> list:
     return list(study.keys())
+
+
+def cli(capsys, *argv) -> tuple[int, str, str]:
+    """Run the console script in this process: (exit status, stdout, stderr)."""
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def one_line_error(status: int, err: str) -> str:
+    """The one line of a refusal (exit status 2, no traceback)."""
+    assert status == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]

@@ -231,6 +231,9 @@ def test_add_refuses_records_outside_the_study(store, study):
         store.add([dataclasses.replace(record((1.0, 0.0, 4, 0), study), W=1.5)])
     with pytest.raises(ValueError, match="not in the study grid"):
         store.add([dataclasses.replace(record((1.0, 0.0, 4, 0), study), flux=0.5)])
+    for sample in (-1, 3):  # the study has samples 0, 1 and 2: the checks on open agree
+        with pytest.raises(ValueError, match="not in the study grid"):
+            store.add([dataclasses.replace(record((1.0, 0.0, 4, 0), study), sample=sample)])
     assert store.records() == []  # the batch is all or nothing
 
 

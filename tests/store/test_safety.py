@@ -12,35 +12,10 @@ import textwrap
 
 import pytest
 
-from betascale.cli import main
 from betascale.errors import InputError
 from betascale.store import Store, export_store
 from betascale.store.lock import lock_path
-from tests.store.helpers import RUN_INFO, keys, make_study, record
-
-
-def cli(capsys, *argv) -> tuple[int, str, str]:
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def one_line_error(status: int, err: str) -> str:
-    assert status == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
-
-
-@pytest.fixture
-def filled(tmp_path):
-    """A store with every sample of a small study."""
-    study = make_study()
-    path = tmp_path / "filled.sqlite"
-    with Store.open_for_run(path, study, RUN_INFO) as store:
-        store.add([record(k, study) for k in keys(study)])
-        store.finish_run("complete")
-    return path
+from tests.store.helpers import RUN_INFO, cli, keys, make_study, one_line_error, record
 
 
 def snapshot(path) -> tuple:

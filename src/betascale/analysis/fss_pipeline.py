@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from betascale.analysis.beta import DEFAULT_CI
+from betascale import validation
+from betascale.analysis.beta import DEFAULT_CI, MAX_BOOT
 from betascale.analysis.fss import (
     DEFAULT_ORDERS,
     ORDER_TABLE,
@@ -26,7 +27,7 @@ from betascale.analysis.fss import (
 )
 from betascale.analysis.fss_beta import FSSBeta, fss_beta
 from betascale.analysis.fss_crossings import DEFAULT_FSS_BOOT, CrossingSet, crossings_of_data
-from betascale.analysis.fss_data import DEFAULT_FSS_STAT, fss_data
+from betascale.analysis.fss_data import DEFAULT_FSS_STAT, FSS_STATS, fss_data
 from betascale.analysis.fss_distribution import CriticalDistribution, critical_distribution
 from betascale.errors import InputError
 from betascale.serialization import dumps
@@ -130,9 +131,11 @@ def fss_analyze_table(
         As :func:`~betascale.analysis.fss.fss_fit` (the fit is the core: without it
         there is no W_c for the distribution).
     """
+    o = check_fss_options(stat, W_range, lmin, orders, n_boot, seed, ci, order_table, quantity)
+    stat, W_range, lmin, orders, n_boot, seed, ci, order_table, quantity = o
     data = fss_data(table, stat, W_range, lmin)
     fit = fss_fit_data(data, orders, n_boot, seed, ci, lmin)
-    boot = max(int(n_boot), 20)
+    boot = max(n_boot, 20)
     rows = None
     if order_table is not False:
         orders_list = ORDER_TABLE if order_table is True else order_table
@@ -148,6 +151,50 @@ def fss_analyze_table(
         beta=fss_beta(fit, table, n_boot=boot, seed=seed, ci=ci),
         order_table=rows,
         table=table,
+    )
+
+
+def check_fss_options(
+    stat: str = DEFAULT_FSS_STAT,
+    W_range: Sequence[float] | None = None,
+    lmin: int = 0,
+    orders: Sequence[int] = DEFAULT_ORDERS,
+    n_boot: int = DEFAULT_FSS_BOOT,
+    seed: int = 0,
+    ci: float = DEFAULT_CI,
+    order_table: bool | Sequence[Sequence[int]] = False,
+    quantity: str | None = None,
+) -> tuple:
+    """The options of :func:`fss_analyze_table` (in its order), checked by the input
+    policy of :mod:`betascale.validation`: numbers are finite numbers, integers are
+    integers (no bool, no string), sizes are bounded. The ranges particular to the fit
+    (``n_boot`` 0 or >= 10, the orders) are checked again where they are used.
+    """
+    if W_range is not None:
+        W_range = tuple(
+            validation.finite("W_range", v)
+            for v in validation.sequence("W_range", W_range, max_len=2)
+        )
+    orders = _integers("orders", orders)
+    if not isinstance(order_table, bool):
+        rows = validation.sequence("order_table", order_table, max_len=100)
+        order_table = [_integers("order_table", row) for row in rows]
+    return (
+        validation.choice("stat", stat, tuple(FSS_STATS)),
+        W_range,
+        validation.integer("lmin", lmin, low=0),
+        orders,
+        validation.integer("n_boot", n_boot, low=0, high=MAX_BOOT),
+        validation.seed("seed", seed),
+        validation.confidence("ci", ci),
+        order_table,
+        None if quantity is None else validation.choice("quantity", quantity, ("T", "g")),
+    )
+
+
+def _integers(name: str, values, max_len: int = 4) -> tuple[int, ...]:
+    return tuple(
+        validation.integer(name, v) for v in validation.sequence(name, values, max_len=max_len)
     )
 
 

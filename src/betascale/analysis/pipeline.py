@@ -24,20 +24,19 @@ from pathlib import Path
 
 import numpy as np
 
-from betascale import theory
-from betascale.analysis.beta import DEFAULT_BOOT, DEFAULT_CI, BetaSet, beta_points
+from betascale import theory, validation
+from betascale.analysis.beta import DEFAULT_BOOT, DEFAULT_CI, BetaSet, beta_points, check_n_boot
 from betascale.analysis.ensembles import (
     DEFAULT_STAT,
     STATS,
     EnsembleStats,
-    check_stat,
     table_stats,
 )
 from betascale.analysis.fit import DEFAULT_GMIN, FitResult, fit_beta
 from betascale.analysis.magnetoconductance import Magnetoconductance, magnetoconductance
 from betascale.analysis.scaling_test import ScalingTest, scaling_test
 from betascale.analysis.weak_localization import WeakLocalization, weak_localization
-from betascale.errors import InputError, require_finite
+from betascale.errors import InputError
 from betascale.store import SampleTable
 
 
@@ -202,8 +201,10 @@ def analyze_table(
         (ballistic or zero T).
     """
     theory.check_class(model_class)
-    check_stat(stat)
-    gmin = require_finite("gmin", gmin)
+    o = check_options(stat=stat, gmin=gmin, n_boot=n_boot, seed=seed, ci=ci, powers=powers, fit=fit)
+    stat, gmin, n_boot, seed, ci, powers, fit = (
+        o[k] for k in ("stat", "gmin", "n_boot", "seed", "ci", "powers", "fit")
+    )
     betas = beta_points(table, stat=stat, n_boot=n_boot, seed=seed, ci=ci, W=W, L=L)
     result, note = None, None if fit else "not asked for"
     if fit:
@@ -220,12 +221,60 @@ def analyze_table(
         betas=betas,
         fit=result,
         scaling=scaling_test(betas),
-        n_boot=int(n_boot),
-        seed=int(seed),
+        n_boot=n_boot,
+        seed=seed,
         gmin=gmin,
         table=table,
         fit_note=note,
     )
+
+
+#: The options of :func:`analyze_samples`, in the order of its signature.
+OPTIONS = ("stat", "gmin", "n_boot", "seed", "ci", "powers", "fit", "lmin", "flux",
+           "corrections", "hln_max_flux")  # fmt: skip
+
+
+def check_options(
+    stat: str = DEFAULT_STAT,
+    gmin: float = DEFAULT_GMIN,
+    n_boot: int = DEFAULT_BOOT,
+    seed: int = 0,
+    ci: float = DEFAULT_CI,
+    powers: Sequence[int] | None = None,
+    fit: bool = True,
+    lmin: int = 0,
+    flux: float | None = None,
+    corrections: int = 1,
+    hln_max_flux: float | None = None,
+) -> dict:
+    """The options of :func:`analyze_samples`, checked and in canonical form.
+
+    Every value goes through :mod:`betascale.validation` (numbers are numbers, finite
+    and in range; integers are integers; no bool for a number), so a bad option is an
+    :class:`InputError` naming it before any data is touched. The command line calls
+    this first, with its flag names, and the pipeline calls it again on its own.
+    """
+    out = {
+        "stat": validation.choice("stat", stat, tuple(STATS)),
+        "gmin": validation.finite("gmin", gmin),
+        "n_boot": check_n_boot(validation.integer("n_boot", n_boot)),
+        "seed": validation.seed("seed", seed),
+        "ci": validation.confidence("ci", ci),
+        "powers": None,
+        "fit": validation.flag("fit", fit),
+        "lmin": validation.integer("lmin", lmin, low=0),
+        "flux": None if flux is None else validation.flux(flux),
+        "corrections": validation.integer("corrections", corrections, low=0, high=2),
+        "hln_max_flux": None,
+    }
+    if powers is not None:
+        pair = validation.sequence("powers", powers, max_len=2)
+        if len(pair) != 2:
+            raise InputError(f"powers must be two integers (p, q), got {len(pair)}")
+        out["powers"] = tuple(validation.integer("powers", v, low=1, high=16) for v in pair)
+    if hln_max_flux is not None:
+        out["hln_max_flux"] = validation.number("hln_max_flux", hln_max_flux, low=0.0)
+    return out
 
 
 def _section(part) -> dict | None:
@@ -292,6 +341,11 @@ def analyze_samples(
     weak_localization` and :func:`~betascale.analysis.magnetoconductance.
     magnetoconductance`; the other parameters are those of :func:`analyze_table`.
     """
+    o = check_options(stat, gmin, n_boot, seed, ci, powers, fit, lmin, flux, corrections,
+                      hln_max_flux)  # fmt: skip
+    stat, gmin, n_boot, seed, ci, powers, fit, lmin, flux, corrections, hln_max_flux = (
+        o[k] for k in OPTIONS
+    )
     study = table.study
     if study is None:
         raise InputError("the samples carry no study; use analyze_table with the class")

@@ -9,6 +9,7 @@ into a one-line message with exit status 2.
 from __future__ import annotations
 
 import argparse
+import codecs
 import importlib
 import os
 import sqlite3
@@ -17,12 +18,15 @@ from collections.abc import Sequence
 
 from betascale import __version__
 from betascale.errors import InputError
-from betascale.text import printable
+from betascale.resources import check_startup_memory
+from betascale.text import ASCII_FALLBACK, printable
+from betascale.threads import ONE_THREAD_ENV
 
 #: One BLAS/OpenMP thread per process (and so per MPI rank), unless the user set
-#: otherwise. This must happen before NumPy is imported.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+#: otherwise (the policy of :mod:`betascale.threads`). This must happen before NumPy
+#: is imported.
+for _var, _value in ONE_THREAD_ENV.items():
+    os.environ.setdefault(_var, _value)
 
 #: Sub-command modules, in the order ``betascale --help`` lists them.
 COMMAND_MODULES = (
@@ -74,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     an unwritable path, a full disk, a damaged database) ends in one line naming the
     problem and exit status 2, never a traceback.
     """
+    ascii_fallback()
+    try:
+        check_startup_memory()  # before the sub-commands import NumPy (OpenBLAS spins)
+    except InputError as exc:
+        return _fail(None, str(exc))
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -94,9 +103,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(status or 0)
 
 
-def _fail(command: str, message: str) -> int:
+def ascii_fallback(streams: Sequence = ()) -> None:
+    """Let standard output and error write every report, whatever their encoding.
+
+    A stream that cannot encode Unicode (``PYTHONIOENCODING=ascii``, or ``LC_ALL=POSIX``
+    without UTF-8 mode) writes the reports' symbols in ASCII (``±`` as ``+-``, ``é``
+    as ``e``: :func:`betascale.text.to_ascii`) instead of failing with
+    UnicodeEncodeError. UTF-8 streams are left as they are.
+    """
+    for stream in streams or (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            utf = codecs.lookup(encoding).name.startswith("utf")
+        except LookupError:
+            utf = False
+        if not utf and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=ASCII_FALLBACK)
+
+
+def _fail(command: str | None, message: str) -> int:
     text = " ".join(printable(message).split())
-    print(f"betascale {command}: error: {text}", file=sys.stderr)
+    print(f"betascale{f' {command}' if command else ''}: error: {text}", file=sys.stderr)
     return 2
 
 

@@ -12,6 +12,7 @@ from betascale.analysis import (
     STATS,
     analyze_store,
 )
+from betascale.analysis.pipeline import check_options
 from betascale.cli.options import add_bootstrap_options, flag_errors
 
 DESCRIPTION = """\
@@ -53,8 +54,10 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
 
 
 def analysis_kwargs(args: argparse.Namespace) -> dict:
-    """Keyword arguments of :func:`betascale.analysis.analyze_store` from the options."""
-    return {
+    """Keyword arguments of :func:`betascale.analysis.analyze_store` from the options,
+    checked (:func:`betascale.analysis.pipeline.check_options`); a bad one is an
+    :class:`~betascale.errors.InputError` that names its flag."""
+    kwargs = {
         "stat": args.stat,
         "gmin": args.gmin,
         "n_boot": args.boot,
@@ -62,6 +65,9 @@ def analysis_kwargs(args: argparse.Namespace) -> dict:
         "ci": args.ci,
         "lmin": args.lmin,
     }
+    with flag_errors():
+        check_options(**kwargs)
+    return kwargs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -79,7 +85,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse ``args.store`` and print the tables (or JSON); return 0."""
-    with flag_errors():
-        an = analyze_store(args.store, **analysis_kwargs(args))
+    an = analyze_store(args.store, **analysis_kwargs(args))
     print(an.to_json() if args.json else an.report())
     return 0

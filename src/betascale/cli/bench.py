@@ -65,6 +65,16 @@ def register(subparsers) -> None:
         "--server-ranks", type=int, default=17, help="MPI ranks of --serve (default 17)"
     )
     parser.add_argument(
+        "--api",
+        action="store_true",
+        help="instead: time bs.conductance, bs.run and `betascale run` on the same samples "
+        "(per-sample seconds and their ratio to the command line's)",
+    )
+    parser.add_argument(
+        "--api-L", type=int, default=66, help="size L (L x L, hardwall, W=4) of --api (default 66)"
+    )
+    parser.add_argument("--api-samples", type=int, default=20, help="samples of --api (default 20)")
+    parser.add_argument(
         "--json",
         action="store_true",
         help="print the rows as JSON (a list; with --large an object of the three tables)",
@@ -119,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
         return run_mpi(args)
     from betascale.errors import InputError
 
+    if args.api:
+        if args.api_L < 2 or args.api_samples < 1:
+            raise InputError("--api-L must be >= 2 and --api-samples >= 1")
+        return run_api(args)
     if args.serve:
         if args.server_ranks < 2:
             raise InputError(f"--server-ranks must be >= 2, got {args.server_ranks}")
@@ -229,6 +243,32 @@ def run_mpi(args: argparse.Namespace) -> int:
             )
 
     rows = bench_mpi(str(study_path), ranks=args.ranks, report=show)
+    if args.json:
+        print(json.dumps([row.to_dict() for row in rows]))
+    return 0
+
+
+def run_api(args: argparse.Namespace) -> int:
+    """Time the Python API against the command line on the same samples."""
+    from betascale.benchmark import API_SPEC, API_W, bench_api
+
+    def show(row) -> None:
+        if row.path == "bs.conductance":  # the first row: the input was accepted
+            print(
+                f"# {API_SPEC.describe()}, W={API_W:g}, L={args.api_L}, {args.api_samples} "
+                "samples (the same ones on every path); median s per sample; ratio to "
+                "`betascale run`"
+            )
+            header = f"{'s/sample':>10} {'wall s/sample':>14} {'ratio':>7}"
+            print(f"{'path':>15} {'samples':>8} {header}")
+        same = "" if row.identical else "  (T differs from the command line's!)"
+        print(
+            f"{row.path:>15} {row.samples:>8d} {row.per_sample:10.4f} "
+            f"{row.wall_per_sample:14.4f} {row.ratio:7.2f}{same}",
+            flush=True,
+        )
+
+    rows = bench_api(L=args.api_L, samples=args.api_samples, report=None if args.json else show)
     if args.json:
         print(json.dumps([row.to_dict() for row in rows]))
     return 0

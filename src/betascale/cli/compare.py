@@ -7,7 +7,7 @@ from pathlib import Path
 
 from betascale.analysis import analyze_store, fit_beta, format_pm
 from betascale.cli.analyze import add_analysis_options, analysis_kwargs
-from betascale.cli.options import flag_errors, output_directory
+from betascale.cli.options import output_directory
 from betascale.errors import InputError
 
 DESCRIPTION = """\
@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from betascale.plots.scaling import write_compare
 
     output_directory(args.out)
-    with flag_errors():
-        analyses = [analyze_store(p, fit=False, **analysis_kwargs(args)) for p in args.stores]
+    kwargs = analysis_kwargs(args)  # checked, with flag names
+    analyses = [analyze_store(p, fit=False, **kwargs) for p in args.stores]
     for an in analyses:
         try:
             f = fit_beta(an.betas, an.model, stat=an.stat, gmin=an.gmin)

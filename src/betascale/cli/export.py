@@ -7,13 +7,17 @@ from pathlib import Path
 
 from betascale.errors import InputError
 from betascale.store import EXPORT_FORMATS, export_store
+from betascale.store.export import GRID_MAX_CELLS
 
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Write the samples of a results store as a labelled table. NetCDF: an xarray
-Dataset with dims (W, L, sample), variables T, N, seconds, rank and failed
+Dataset with dims (W, flux, L, sample), variables T, N, seconds, rank and failed
 (NaN or -1 where a sample is missing) and the study and run metadata as JSON
-attributes. CSV: one row per sample (W, L, M, sample, T, N, seconds, rank, error),
-floats written exactly. The format defaults to the suffix of --out, else netcdf.
+attributes; a study whose grid would exceed {GRID_MAX_CELLS:,} cells (samples = 10^9) is
+written as one entry per stored sample instead (dim record, attribute layout =
+"records"). CSV: one row per sample (W, flux, L, M, sample, T, N, seconds, rank,
+error), floats written exactly. The format defaults to the suffix of --out, else
+netcdf. The file is written atomically (a temporary file renamed onto the name).
 """
 
 

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from betascale import validation
 from betascale.errors import InputError
 from betascale.models import BOUNDARY_CONDITIONS, HAMILTONIANS, SOC_MODELS, SYMMETRY_CLASSES
 
@@ -50,7 +51,7 @@ def add_bootstrap_options(
         help=f"bootstrap replicates{note} (default {default_boot})",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the bootstrap generator (default 0)"
+        "--seed", type=seed_argument, default=0, help="seed of the bootstrap generator (default 0)"
     )
     parser.add_argument(
         "--ci",
@@ -59,6 +60,18 @@ def add_bootstrap_options(
         metavar="LEVEL",
         help=f"confidence level of the bootstrap intervals (default {DEFAULT_CI:g})",
     )
+
+
+def seed_argument(text: str) -> int:
+    """An argparse type: a seed, an integer in [0, 2**63) (:func:`betascale.validation.seed`)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    try:
+        return validation.seed("seed", value)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def model_spec_from_args(args: argparse.Namespace):
@@ -90,6 +103,8 @@ DEFAULT_FLAGS = {
     "gmin": "--gmin",
     "lmin": "--lmin",
     "ci": "--ci",
+    "W_range": "--W-range",
+    "orders": "--orders",
 }
 
 
@@ -103,7 +118,13 @@ def flag_errors(flags: Mapping[str, str] = DEFAULT_FLAGS) -> Iterator[None]:
 
 
 def _to_flags(message: str, flags: Mapping[str, str]) -> str:
-    pattern = r"^(?:[^:]*: )?(" + "|".join(map(re.escape, flags)) + r")(?= must)"
+    """``message`` with the parameter it starts with named by its flag.
+
+    Only a message that starts with the parameter is about an option: one with a
+    prefix (``store X: E must be finite``) is about the contents of a file, which has
+    no flag, and is left as it is.
+    """
+    pattern = r"^(" + "|".join(map(re.escape, flags)) + r")(?= must)"
     match = re.match(pattern, message)
     if match is None:
         return message

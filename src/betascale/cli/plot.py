@@ -84,10 +84,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Analyse ``args.store``, write the figures and print their paths; return 0."""
+    """Analyse ``args.store``, write the figures and print their paths; return 0.
+
+    The figures are rendered first and written as one set (:func:`figure_set`): a
+    failure leaves none of them behind, and a write error names the file.
+    """
+    from betascale.plots import figure_set
+
     out = args.out if args.out is not None else Path("figures") / args.store.stem
     output_directory(out)
-    paths = _fss_figures(args, out) if args.fss else _scaling_figures(args, out)
+    with figure_set():
+        paths = _fss_figures(args, out) if args.fss else _scaling_figures(args, out)
     for path in paths:
         print(path)
     return 0

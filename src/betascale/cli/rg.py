@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _diagram(args: argparse.Namespace, nv: int) -> int:
+    from betascale.plots import figure_set
     from betascale.plots.rg import write_rg_figures
 
     output_directory(args.out)
@@ -83,6 +84,8 @@ def _diagram(args: argparse.Namespace, nv: int) -> int:
         if args.rho0 is None or args.gamma0 is None:
             raise InputError("give both --rho0 and --gamma0 to add a trajectory")
         start = (rg.check_gamma0(args.gamma0), rg.check_rho0(args.rho0))
-    for path in write_rg_figures(nv, args.out, start=start):
+    with figure_set():  # rendered first, written as one set (none on a failure)
+        paths = write_rg_figures(nv, args.out, start=start)
+    for path in paths:
         print(path)
     return 0

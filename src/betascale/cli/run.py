@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 from pathlib import Path
 
 from betascale.errors import InputError
@@ -22,8 +21,9 @@ def register(subparsers) -> None:
             "Compute every missing sample of one or more studies into their results "
             "stores, one study after the other in the same job. Run it again to resume; "
             "raise --samples to extend. Under `mpiexec -n N` the samples are scheduled "
-            "dynamically over N ranks (every rank computes, rank 0 also writes). Ctrl-C "
-            "or SIGTERM finish the samples in progress and leave a resumable store. "
+            "dynamically over N ranks (every rank computes, rank 0 also writes). Ctrl-C, "
+            "SIGTERM or SIGHUP finish the samples in progress and leave a resumable store; "
+            "the chunk of a rank that stops answering (SIGSTOP) goes to another rank. "
             "Exit status: 0 complete, 1 samples failed or missing (run again), "
             "2 bad input, 130 interrupted."
         ),
@@ -92,10 +92,9 @@ def _store_path(args: argparse.Namespace, study) -> Path:
 
 
 def _resume_hint(args: argparse.Namespace, argument: str, out: Path, size: int) -> str:
-    command = ["betascale", "run", argument, "--out", str(out)]
-    if args.samples is not None:
-        command += ["--samples", str(args.samples)]
-    return shlex.join((["mpiexec", "-n", str(size)] if size > 1 else []) + command)
+    from betascale.cli.status import resume_command
+
+    return resume_command(argument, out, args.samples, size)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 from pathlib import Path
 
 from betascale.store import Store
+from betascale.text import printable
 
 DESCRIPTION = """\
 Show the progress of a results store: completed, missing and failed samples per
@@ -33,6 +35,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def resume_command(
+    study: str | Path, store: str | Path, samples: int | None = None, ranks: int = 1
+) -> str:
+    """The command that resumes ``store``, quoted for a POSIX shell (:func:`shlex.join`).
+
+    The one quoting of a resume hint (``status`` and ``run`` print it): a store path
+    such as ``a b;$(touch X)/s.sqlite`` comes out as one quoted word, safe to paste.
+
+    Parameters
+    ----------
+    study
+        The study argument (a file or a built-in name).
+    store
+        The store path.
+    samples
+        The ``--samples`` override of the run, if any.
+    ranks
+        MPI ranks: above 1 the command starts with ``mpiexec -n ranks``.
+    """
+    command = ["betascale", "run", str(study), "--out", str(store)]
+    if samples is not None:
+        command += ["--samples", str(samples)]
+    return shlex.join((["mpiexec", "-n", str(ranks)] if ranks > 1 else []) + command)
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the status of ``args.store``; return 0."""
     with Store.open(args.store) as store:
@@ -46,12 +73,13 @@ def run(args: argparse.Namespace) -> int:
     print(status.format())
     if status.missing:
         print()
+        print_study = shlex.join(["betascale", "status", str(args.store), "--print-study"])
         print(
             f"{status.missing} samples are missing. The study is stored in the store; "
-            f"resume with: betascale run STUDY.toml --out {args.store}"
+            f"resume with: {printable(resume_command('STUDY.toml', args.store))}"
         )
         print(
             f"(any study file with the same physics; "
-            f"`betascale status {args.store} --print-study > STUDY.toml` writes the stored one)"
+            f"`{printable(print_study)} > STUDY.toml` writes the stored one)"
         )
     return 0

@@ -12,6 +12,13 @@ Nothing lost, nothing hangs:
 * rank 0 remembers the chunks each rank holds; samples a rank hands back unfinished
   (it was signalled, or it stops) are scheduled again, so a run is never recorded as
   complete with samples missing;
+* each chunk a worker rank holds is on a lease (:mod:`~betascale.ensemble.leases`): a
+  rank that does not return it in time (stopped with SIGSTOP, say) is named late, its
+  chunks go to other ranks (rank 0's compute thread included) and its late answer is
+  discarded. Ranks with nothing left to compute wait while a lease is live, so that
+  someone is there to take a chunk that comes back. If at the end only late ranks are
+  left, rank 0 waits :data:`LATE_GRACE_SECONDS` for them, then records the run and
+  aborts the job (a stopped rank cannot take part in the collective calls that end it);
 * results are committed in batches at least every :data:`FLUSH_SECONDS`;
 * if rank 0's compute thread dies, or rank 0 fails in any way (a full disk, say), the
   run is recorded as failed as far as that still works, the reason is printed in one
@@ -22,17 +29,19 @@ Nothing lost, nothing hangs:
 
 from __future__ import annotations
 
+import os
 import queue
 import sys
 import threading
 import time
 import traceback
 
+from betascale.ensemble.leases import Leases
 from betascale.ensemble.runner import SERVE_ONLY_ABOVE, RunSummary
 from betascale.ensemble.scheduler import Wait
 from betascale.ensemble.serial import signal_note
 from betascale.ensemble.signals import StopSignal
-from betascale.ensemble.tasks import Chunk, ChunkResult
+from betascale.ensemble.tasks import Chunk, ChunkResult, duration
 from betascale.ensemble.worker import Worker
 from betascale.errors import InputError, one_line
 
@@ -41,6 +50,14 @@ _TAG_RESULT = 12  # worker -> rank 0: (kind, payload)
 _REQUEST, _RESULTS, _RETURN, _BYE = "request", "results", "return", "bye"
 #: Commit buffered results at least this often (seconds), and whenever idle.
 FLUSH_SECONDS = 0.5
+#: Seconds between two checks of the leases.
+LEASE_CHECK_SECONDS = 1.0
+#: A rank with nothing to compute while other ranks hold chunks asks again this often.
+POLL_SECONDS = 0.2
+#: When only late ranks are left, wait this long for them before ending the run ...
+LATE_GRACE_SECONDS = 300.0
+#: ... or this long once the run was asked to stop (SIGINT, SIGTERM, SIGHUP).
+STOPPING_GRACE_SECONDS = 10.0
 
 
 # -------------------------------------------------------------------- rank 0
@@ -52,9 +69,10 @@ class _Root:
         self.comm = runner.comm
         self.scheduler = runner.scheduler
         self.active = set(range(1, runner.size))
-        self.held: dict[int, list[Chunk]] = {r: [] for r in self.active}
+        self.leases = Leases(self.scheduler.expected_seconds)
         self.buffer: list = []
-        self.last_flush = time.monotonic()
+        self.last_flush = self.last_lease_check = time.monotonic()
+        self.only_late_since: float | None = None
         self.results: queue.Queue = queue.Queue()
         self.local_done = runner.size > SERVE_ONLY_ABOVE
         self.thread: threading.Thread | None = None
@@ -69,17 +87,49 @@ class _Root:
             self.thread = threading.Thread(target=self._compute, name="rank0-compute", daemon=True)
             self.thread.start()
         cpu = time.thread_time()
-        while self.active or not self.local_done:
+        while not self._finished():
             busy = self._drain_messages(status)
             busy |= self._drain_local(timeout=0.0 if busy else 0.005)
             if not busy or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
                 self._flush()
             self._check_thread()
+            self._check_leases()
         self._flush()
         self.runner.server_cpu_seconds = time.thread_time() - cpu
+        self.runner.late_ranks = self.leases.ever_late()
+        self.runner.unresponsive = tuple(sorted(self.active))
 
     def next_chunk(self, rank: int):
-        return None if self.stop.is_set() else self.scheduler.next_chunk(rank)
+        """The next chunk for ``rank``; while a chunk held by another rank may still come
+        back, a :class:`Wait` that keeps the geometries instead of None."""
+        if self.stop.is_set():
+            return None
+        chunk = self.scheduler.next_chunk(rank)
+        if chunk is None and self.leases.outstanding(other_than=rank):
+            return Wait(POLL_SECONDS, drop=False)
+        return chunk
+
+    def _finished(self) -> bool:
+        """Every rank said goodbye, or only late ranks are left and the grace ran out."""
+        if not self.local_done:
+            return False
+        if not self.active:
+            return True
+        late = self.leases.late()
+        if not self.active <= late.keys():
+            self.only_late_since = None
+            return False
+        now = time.monotonic()
+        grace = LATE_GRACE_SECONDS
+        if self.stop.is_set():
+            grace = min(grace, STOPPING_GRACE_SECONDS)
+        if self.only_late_since is None:
+            self.only_late_since = now
+            self.runner.progress.log(
+                f"only late {_ranks(self.active)} left; waiting up to {duration(grace)} "
+                "for an answer"
+            )
+        return now - self.only_late_since > grace
 
     def _drain_messages(self, status) -> bool:
         busy = False
@@ -93,25 +143,53 @@ class _Root:
         return busy
 
     def _handle(self, source: int, kind: str, payload) -> None:
+        silent = self.leases.heard_from(source)
+        if silent is not None:
+            self.runner.progress.log(
+                f"rank {source} answers again after {duration(silent)}; its late chunks "
+                "were given to other ranks, and its answers for them are discarded"
+            )
+            self.runner.progress.set_late(self.leases.late())
         if kind == _REQUEST:
             reply = self.next_chunk(source)
             if isinstance(reply, Chunk):
-                self.held[source].append(reply)
+                reply = self.leases.grant(source, reply)
             self.comm.send(reply, dest=source, tag=_TAG_WORK)
         elif kind == _RESULTS:
-            self._release(source, payload.chunk, done=len(payload))
-            self._take(payload)
+            if self.leases.release(source, payload.chunk):
+                self._release(payload.chunk, done=len(payload))
+                self._take(payload)
+            else:  # a late answer: recomputed elsewhere; only learn its timing
+                self.scheduler.observe_chunk(payload)
         elif kind == _RETURN:
-            self._release(source, payload, done=0)
+            if self.leases.release(source, payload):
+                self._release(payload, done=0)
         else:  # _BYE
-            for chunk in self.held.pop(source, []):
+            for chunk in self.leases.drop(source):
                 self.scheduler.requeue(chunk)
             self.active.discard(source)
 
-    def _release(self, source: int, chunk: Chunk, done: int) -> None:
-        held = self.held.get(source, [])
-        if chunk in held:
-            held.remove(chunk)
+    def _check_leases(self) -> None:
+        """Hand the chunks of ranks whose lease ran out to other ranks (every second)."""
+        now = time.monotonic()
+        if now - self.last_lease_check < LEASE_CHECK_SECONDS:
+            return
+        self.last_lease_check = now
+        expired = self.leases.expire()
+        for rank in sorted({rank for rank, _, _ in expired}):
+            chunks = [(c, t) for r, c, t in expired if r == rank]
+            for chunk, _ in chunks:
+                self.scheduler.requeue(chunk)
+            samples = sum(len(c) for c, _ in chunks)
+            self.runner.progress.log(
+                f"rank {rank} is late: no answer for {duration(chunks[0][1])} on a chunk "
+                f"expected within {duration(self.leases.allowance(chunks[0][0]))}; its "
+                f"{samples} samples go to other ranks"
+            )
+        if expired:
+            self.runner.progress.set_late(self.leases.late())
+
+    def _release(self, chunk: Chunk, done: int) -> None:
         rest = chunk.rest(done)
         if rest is not None:
             self.scheduler.requeue(rest)
@@ -152,7 +230,8 @@ class _Root:
             worker = Worker(self.runner.study, 0)
             while (chunk := self.next_chunk(0)) is not None:
                 if isinstance(chunk, Wait):
-                    worker.keep_only(())
+                    if chunk.drop:
+                        worker.keep_only(())
                     time.sleep(chunk.seconds)
                     continue
                 records = worker.compute_chunk(chunk, self.stop.event)
@@ -206,7 +285,8 @@ class _WorkerLoop:
         upcoming = None if idle else self.request().wait()
         while upcoming is not None and not self.stop.is_set():
             if isinstance(upcoming, Wait):
-                self.worker.keep_only(())
+                if upcoming.drop:
+                    self.worker.keep_only(())
                 time.sleep(upcoming.seconds)
                 upcoming = self.request().wait()
                 continue
@@ -244,10 +324,30 @@ def serve_as_worker(runner) -> RunSummary:
     )
 
 
+def _ranks(ranks) -> str:
+    """``rank 1`` or ``ranks 1, 3``."""
+    ranks = sorted(ranks)
+    return f"rank{'s' if len(ranks) > 1 else ''} {', '.join(map(str, ranks))}"
+
+
+#: Pause between printing the abort message and aborting: mpiexec forwards a rank's
+#: output through a pipe, and a job torn down at once can drop its last line.
+ABORT_GRACE_SECONDS = 0.5
+
+
 def abort_job(comm, message: str, code: int) -> None:
-    """Print one line and abort the whole MPI job (never returns)."""
+    """Print one line and abort the whole MPI job (never returns).
+
+    MPICH's ``MPI_Abort`` can return to the caller while the launcher tears the job
+    down, so the process then ends itself at once, before it can print or wait for
+    anything more.
+    """
     try:
         print(f"betascale run: error: {message}; aborting the MPI job", file=sys.stderr)
         sys.stderr.flush()
+        time.sleep(ABORT_GRACE_SECONDS)  # the launcher forwards the line before it kills
     finally:
-        comm.Abort(code)
+        try:
+            comm.Abort(code)
+        finally:
+            os._exit(code)

@@ -42,6 +42,7 @@ class Progress:
         self.interval = interval
         self.start = time.monotonic()
         self._last_log = self.start
+        self._late_since: dict[int, float] = {}
         self._bar = None
         if not quiet and total and getattr(self.stream, "isatty", lambda: False)():
             from tqdm import tqdm
@@ -63,13 +64,27 @@ class Progress:
             return
         if self._bar is not None:
             self._bar.update(count)
-            if self.failed:
-                self._bar.set_postfix(failed=self.failed)
+            self._postfix()
             return
         now = time.monotonic()
         if now - self._last_log >= self.interval or self.done == self.total:
             self._last_log = now
             self.log(self.line())
+
+    def set_late(self, late: dict[int, float]) -> None:
+        """The ranks that are late now, with the seconds they have not answered for."""
+        now = time.monotonic()
+        self._late_since = {rank: now - seconds for rank, seconds in late.items()}
+        if self._bar is not None:
+            self._postfix()
+
+    def _postfix(self) -> None:
+        postfix = {}
+        if self.failed:
+            postfix["failed"] = self.failed
+        if self._late_since:
+            postfix["late"] = ",".join(str(rank) for rank in sorted(self._late_since))
+        self._bar.set_postfix(postfix)
 
     def line(self) -> str:
         """One plain progress line with rate and ETA."""
@@ -82,6 +97,10 @@ class Progress:
             eta = duration((self.total - self.done) / rate) if rate > 0 else "?"
         percent = 100.0 * self.done / self.total if self.total else 100.0
         failed = f", {self.failed} failed" if self.failed else ""
+        if self._late_since:
+            now = time.monotonic()
+            late = sorted(self._late_since.items())
+            failed += ", late rank(s): " + ", ".join(f"{r} ({duration(now - t)})" for r, t in late)
         return (
             f"{self.done}/{self.total} samples ({percent:.0f}%){failed}, "
             f"{rate:.3g} samples/s, elapsed {duration(elapsed)}, ETA {eta}"

@@ -35,6 +35,7 @@ from betascale.errors import InputError, one_line
 from betascale.resources import available_memory_bytes, check_geometry_memory
 from betascale.store import MemoryStore, SampleTable, Store
 from betascale.study import Study
+from betascale.threads import one_blas_thread
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class RunSummary:
     samples failed or are missing), ``interrupted`` (a signal) or ``failed``.
     ``server_cpu_seconds`` is the CPU time rank 0's server spent (MPI runs only): the
     run's samples divided by it is rank 0's capacity in samples per second.
+    ``late_ranks`` are the ranks that did not return a chunk in time (its samples were
+    computed by other ranks; see :mod:`~betascale.ensemble.leases`).
     """
 
     store: Path | None
@@ -57,6 +60,7 @@ class RunSummary:
     rank: int = 0
     ranks: int = 1
     server_cpu_seconds: float | None = None
+    late_ranks: tuple[int, ...] = ()
 
     @property
     def samples_per_second(self) -> float:
@@ -75,7 +79,7 @@ class RunSummary:
         return (
             f"run {self.status}: {self.computed} samples computed{where} "
             f"({self.failed} failed) in {duration(self.seconds)} on {self.ranks} rank(s); "
-            f"{self.missing_after} missing"
+            f"{self.missing_after} missing{_late_note(self.late_ranks)}"
         )
 
 
@@ -143,6 +147,8 @@ class Runner:
         self.start = time.monotonic()
         self.samples: SampleTable | None = None
         self.server_cpu_seconds: float | None = None
+        self.late_ranks: tuple[int, ...] = ()
+        self.unresponsive: tuple[int, ...] = ()
 
     # ------------------------------------------------------------------ steps
     def run(self) -> RunSummary:
@@ -151,7 +157,7 @@ class Runner:
         With ``collect``, :attr:`samples` holds the study's samples afterwards on rank 0
         (an empty table on the other ranks).
         """
-        with _one_blas_thread():
+        with one_blas_thread():
             self.open()
             if self.rank != 0:
                 from betascale.ensemble.mpi import serve_as_worker
@@ -163,9 +169,16 @@ class Runner:
                 summary = self.finish()
                 if self.collect:
                     self.samples = self.store.samples()
-                return summary
             finally:
                 self.store.close()
+            if self.unresponsive:  # they cannot take part in the calls that end the job
+                from betascale.ensemble.mpi import abort_job
+
+                ranks = ", ".join(map(str, self.unresponsive))
+                code = 130 if self.status == "interrupted" else 1
+                message = f"rank(s) {ranks} stopped answering (run {self.status})"
+                abort_job(self.comm, message, code)
+            return summary
 
     def open(self) -> None:
         """Every rank reports its host and memory; rank 0 checks memory, opens the store
@@ -231,6 +244,7 @@ class Runner:
         summary = RunSummary(
             self.store_path, self.computed, self.failed, self.scheduler.total, missing,
             time.monotonic() - self.start, self.status, 0, self.size, self.server_cpu_seconds,
+            self.late_ranks,
         )  # fmt: skip
         self.progress.log(self._final_line(summary))
         return summary
@@ -281,6 +295,9 @@ class Runner:
         return budgets
 
     def _final_line(self, summary: RunSummary) -> str:
+        return self._final_words(summary) + _late_note(summary.late_ranks)
+
+    def _final_words(self, summary: RunSummary) -> str:
         where = f"store {self.store_path}" if self.store_path else "kept in memory"
         elapsed = duration(summary.seconds)
         if summary.status == "interrupted":
@@ -301,16 +318,13 @@ class Runner:
 SERVE_ONLY_ABOVE = 16
 
 
-@contextlib.contextmanager
-def _one_blas_thread():
-    """Limit BLAS/OpenMP to one thread in this process while the run lasts."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a dependency of betascale
-        yield
-        return
-    with threadpool_limits(limits=1):
-        yield
+def _late_note(ranks: tuple[int, ...]) -> str:
+    """``"; late: rank 1 (its chunks were computed by other ranks)"``, or nothing."""
+    if not ranks:
+        return ""
+    many = len(ranks) > 1
+    names = f"rank{'s' if many else ''} {', '.join(map(str, ranks))}"
+    return f"; late: {names} ({'their' if many else 'its'} chunks were computed by other ranks)"
 
 
 def run_study(study: Study, store_path: str | Path | None = None, **kwargs) -> RunSummary:

@@ -31,9 +31,15 @@ Cell = tuple[int, float, float]  # (L, W, flux), in scheduling order
 
 @dataclass(frozen=True)
 class Wait:
-    """No chunk fits in memory now: ask again after ``seconds``."""
+    """No chunk for now: ask again after ``seconds``.
+
+    With ``drop`` (no chunk fits in memory now) the rank first drops its geometries;
+    without it (every sample is handed out, but a chunk may come back from a late rank)
+    it keeps them.
+    """
 
     seconds: float = 1.0
+    drop: bool = True
 
 
 class Scheduler:
@@ -130,6 +136,16 @@ class Scheduler:
         count = int(np.count_nonzero(ok))
         if count:
             self._learn(result.chunk.L, count, float(np.sum(result.seconds[ok])))
+
+    def expected_seconds(self, chunk: Chunk) -> float:
+        """Expected seconds of ``chunk``'s samples: the measured (else estimated) seconds
+        per sample of its geometry times its length."""
+        key = (chunk.L, chunk.W, chunk.flux)
+        with self._lock:
+            cost = self._cost.get(key)
+        if cost is None:
+            cost = geometry_seconds(self.study, chunk.flux, chunk.L)
+        return len(chunk) * cost
 
     def _learn(self, L: int, count: int, seconds: float) -> None:
         with self._lock:

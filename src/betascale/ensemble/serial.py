@@ -11,7 +11,7 @@ from betascale.ensemble.worker import Worker
 def serve_serially(runner) -> None:
     """Compute the chunks of ``runner``'s scheduler one by one, storing each.
 
-    The first SIGINT/SIGTERM finishes the sample in progress and stops (status
+    The first SIGINT/SIGTERM/SIGHUP finishes the sample in progress and stops (status
     ``interrupted``); a second raises :class:`KeyboardInterrupt`. Any error records
     the run as ``failed`` (best effort) and propagates.
     """
@@ -43,7 +43,7 @@ def serve_serially(runner) -> None:
 
 
 def signal_note(signum: int) -> str:
-    """The line printed on the first SIGINT/SIGTERM."""
+    """The line printed on the first stop signal (SIGINT, SIGTERM or SIGHUP)."""
     import signal
 
     name = signal.Signals(signum).name

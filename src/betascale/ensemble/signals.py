@@ -1,4 +1,10 @@
-"""SIGINT and SIGTERM during a run: the first asks to stop, a second stops at once."""
+"""SIGINT, SIGTERM and SIGHUP during a run: the first asks to stop, a second stops at once.
+
+SIGHUP (a closed terminal or SSH session, or a batch system's hang-up) is treated as
+SIGTERM: the samples in progress are finished and stored, the run is recorded as
+interrupted and the resume hint is printed. The signals are :data:`STOP_SIGNALS`, the
+one list every part of a run installs.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,14 @@ import signal
 import threading
 from collections.abc import Callable
 
+#: The signals that ask a run to stop gracefully (SIGHUP only where the platform has it).
+STOP_SIGNALS: tuple[int, ...] = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
 
 class StopSignal:
-    """Turn the first SIGINT/SIGTERM into a stop request; a second one stops at once.
+    """Turn the first SIGINT/SIGTERM/SIGHUP into a stop request; a second one stops at once.
 
     Installed only in the main thread (signals are delivered there). The second
     signal raises :class:`KeyboardInterrupt` in the main thread.
@@ -22,7 +33,7 @@ class StopSignal:
 
     def __enter__(self) -> StopSignal:
         if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
+            for signum in STOP_SIGNALS:
                 self._previous[signum] = signal.signal(signum, self._handle)
         return self
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from betascale import resources
 from betascale.errors import InputError
-from betascale.resources import estimated_geometry_bytes
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,9 @@ class Chunk:
     hold
         The geometries ``(flux, L)`` the worker should keep built after this chunk
         (the scheduler's memory accounting); empty means no advice.
+    lease
+        The number of the lease under which rank 0 handed it out (0: none); see
+        :mod:`~betascale.ensemble.leases`.
     """
 
     W: float
@@ -43,6 +46,7 @@ class Chunk:
     start: int
     stop: int
     hold: tuple[tuple[float, int], ...] = ()
+    lease: int = 0
 
     def __len__(self) -> int:
         return self.stop - self.start
@@ -78,8 +82,7 @@ def estimated_seconds(L: int, M: int, solver: str, norbs: int = 1, real: bool = 
 
 def geometry_bytes(study, flux: float, L: int) -> float:
     """Estimated memory of one built geometry of ``study`` (see :mod:`betascale.resources`)."""
-    spec = study.spec(flux)
-    return estimated_geometry_bytes(L, study.width(L), spec.norbs, spec.is_real)
+    return resources.geometry_bytes(study.spec(flux), L, study.width(L))
 
 
 def check_geometry_fits(study, flux: float, L: int, budget: float) -> None:

@@ -2,8 +2,10 @@
 
 All figures use the shipped style :data:`STYLE_PATH` (print-sized, ticks inside,
 the colour-blind-safe Okabe–Ito palette). :func:`figure_style` applies it in a
-``with`` block, and :func:`save_figure` writes PNG and PDF side by side. Every plot
-function returns a matplotlib Figure; saving is :func:`save_figure`'s job.
+``with`` block, and :func:`save_figure` writes PNG and PDF side by side (atomically,
+through :mod:`betascale.files`); inside :func:`figure_set` the figures of a command
+are written as one set, all or none. Every plot function returns a matplotlib
+Figure; saving is :func:`save_figure`'s job.
 
 Sub-modules hold the figures of one concept each: ``scaling`` (beta(g) of a store),
 ``weak_localization`` (slopes and magnetoconductance), ``fss`` (the transition) and
@@ -14,9 +16,13 @@ plot functions are importable from here too, e.g. ``betascale.plots.plot_beta``.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
+
+from betascale.files import write_files
 
 STYLE_PATH = Path(__file__).with_name("betascale.mplstyle")
 
@@ -92,22 +98,61 @@ def _quiet_fonttools() -> Iterator[None]:
         logger.setLevel(level)
 
 
+#: The figures of the open :func:`figure_set` (None outside one): path -> bytes.
+_PENDING: ContextVar[dict[Path, bytes] | None] = ContextVar("betascale_figure_set", default=None)
+
+
+@contextlib.contextmanager
+def figure_set() -> Iterator[None]:
+    """Write the figures saved inside the block as one set: all of them, or none.
+
+    :func:`save_figure` inside the block renders each figure at once but keeps its
+    bytes; at the end of the block they are written together with
+    :func:`betascale.files.write_files` (every file staged first, then renamed into
+    place). If the block raises, nothing is written; if the disk fills, no partial set
+    is left behind and the error names the file. A nested block joins the outer one.
+    """
+    if _PENDING.get() is not None:
+        yield
+        return
+    pending: dict[Path, bytes] = {}
+    token = _PENDING.set(pending)
+    try:
+        yield
+    finally:
+        _PENDING.reset(token)
+    write_files(pending)
+
+
 def save_figure(fig, out_dir: str | Path, name: str) -> list[Path]:
     """Save ``fig`` as ``name.png`` and ``name.pdf`` in ``out_dir``; return the paths.
 
     The style's savefig settings (resolution, tight bounding box) apply wherever
-    the figure was made. The directory is created if needed and the figure is
-    closed afterwards.
+    the figure was made. Both files are written through
+    :func:`betascale.files.write_files` (atomic, never through a planted link, the
+    directory created if needed), at once or, inside :func:`figure_set`, with the rest
+    of the set. The figure is closed afterwards.
+
+    Raises
+    ------
+    InputError
+        If a file cannot be written (one line naming it).
     """
     import matplotlib.pyplot as plt
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    with figure_style(), _quiet_fonttools():
-        for ext in ("png", "pdf"):
-            path = out / f"{name}.{ext}"
-            fig.savefig(path)
-            paths.append(path)
-    plt.close(fig)
-    return paths
+    contents: dict[Path, bytes] = {}
+    try:
+        with figure_style(), _quiet_fonttools():
+            for ext in ("png", "pdf"):
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format=ext)
+                contents[out / f"{name}.{ext}"] = buffer.getvalue()
+    finally:
+        plt.close(fig)
+    pending = _PENDING.get()
+    if pending is None:
+        write_files(contents)
+    else:
+        pending.update(contents)
+    return list(contents)

@@ -25,6 +25,7 @@ import numpy as np
 from betascale import rg
 from betascale.errors import InputError, require_finite
 from betascale.plots import PALETTE, figure_style, save_figure
+from betascale.plots.common import log_axis
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -274,7 +275,7 @@ def plot_rho_vs_temperature(
         _draw_rho_curves(ax, trajectories, rho0s)
         y_hi = 1.12 * max(float(tr.rho.max()) for tr in trajectories)
         _draw_weak_localization(ax, wl, y_hi)
-        ax.set_xscale("log")
+        log_axis(ax, "x")
         ax.set_xlim(t_min, 1.0)
         ax.set_ylim(0.0, y_hi)
         ax.set_xlabel(r"temperature $T\tau/\hbar = e^{-\xi}$")

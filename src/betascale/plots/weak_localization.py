@@ -21,7 +21,7 @@ from betascale.analysis.magnetoconductance import Magnetoconductance
 from betascale.analysis.weak_localization import WeakLocalization
 from betascale.errors import InputError
 from betascale.plots import figure_style
-from betascale.plots.common import THEORY_COLOR
+from betascale.plots.common import THEORY_COLOR, log_axis
 from betascale.plots.common import log_if_wide as _log_if_wide
 from betascale.plots.common import w_styles as _w_styles
 
@@ -203,7 +203,7 @@ def plot_hln(mc: Magnetoconductance, W: float | None = None, title: str | None =
                     markevery=[],
                     label=rf"L = {L}: HLN $\alpha$ = {h.alpha:.3f} ± {h.alpha_error:.3f}",
                 )
-        ax.set_xscale("log")
+        log_axis(ax, "x")
         ax.axhline(0.0, color="0.6", lw=0.7, zorder=1)
         a = theory.HLN_ALPHA[mc.model]
         ax.set_xlabel(r"flux per plaquette $\phi$ ($h/e$)")

@@ -2,29 +2,42 @@
 
 Every check returns the value in canonical form (a float, or an int for ``nv``) or
 raises :class:`~betascale.errors.InputError` with a one-line message that names the
-Python parameter. The command line calls the same checks
+Python parameter; the type checks are those of :mod:`betascale.validation`, the input
+policy of the whole package. The command line calls the same checks
 (:mod:`betascale.cli.rg`).
 """
 
 from __future__ import annotations
 
-import math
-
+from betascale import validation
 from betascale.errors import InputError, require_finite
 
 __all__ = [
     "GAMMA2_CAP",
+    "MAX_CAP",
     "RHO_CAP",
+    "check_cap",
     "check_gamma0",
+    "check_log_scale",
     "check_nv",
     "check_positive",
     "check_rho0",
+    "check_solver_options",
 ]
 
 #: γ₂ above which the one-loop flow counts as run away (it diverges at finite ξ).
 GAMMA2_CAP = 1.0e3
 #: ρ above which the one-loop flow counts as run away (only without interactions).
 RHO_CAP = 1.0e3
+#: Largest runaway cap: the flows diverge at finite ξ, and a solver chasing a larger
+#: cap only resolves the divergence further.
+MAX_CAP = 1.0e12
+#: Largest end of an RG integration, in ``ξ = −ln(Tτ/ħ)`` or ``ℓ = ln L``: e^1000 is
+#: far beyond any temperature or size, and near a slow fixed point the solver's cost
+#: grows with the range (seconds at 10⁴).
+MAX_LOG_SCALE = 1.0e3
+#: Smallest relative tolerance: ``solve_ivp`` raises anything below ``100 eps`` to it.
+MIN_RTOL = 100 * 2.220446049250313e-16
 
 
 def check_nv(nv: int | float) -> int:
@@ -40,12 +53,7 @@ def check_nv(nv: int | float) -> int:
     InputError
         If ``nv`` is a bool, not a finite number, not integer-valued, or below 1.
     """
-    if isinstance(nv, bool):
-        raise InputError(f"nv must be an integer >= 1, got {nv!r}")
-    value = require_finite("nv", nv)
-    if value != math.floor(value) or value < 1:
-        raise InputError(f"nv must be an integer >= 1, got {nv!r}")
-    return int(value)
+    return validation.integer("nv", nv, low=1, high=10**6, allow_float=True)
 
 
 def check_rho0(rho0: float, cap: float = RHO_CAP) -> float:
@@ -109,7 +117,28 @@ def check_positive(name: str, value: float) -> float:
     InputError
         If ``value`` is not a finite number > 0.
     """
-    value = require_finite(name, value)
-    if value <= 0:
-        raise InputError(f"{name} must be > 0, got {value}")
-    return value
+    return validation.number(name, value, low=0.0, open_low=True)
+
+
+def check_log_scale(name: str, value: float) -> float:
+    """Return the end ``xi_max`` or ``ell_max`` of an RG integration, in (0, MAX_LOG_SCALE]."""
+    return validation.number(name, value, low=0.0, high=MAX_LOG_SCALE, open_low=True,
+                             why="a logarithmic scale")  # fmt: skip
+
+
+def check_cap(name: str, value: float) -> float:
+    """Return a runaway cap as a float in (0, :data:`MAX_CAP`]."""
+    return validation.number(name, value, low=0.0, high=MAX_CAP, open_low=True)
+
+
+def check_solver_options(n_points: int, rtol: float, atol: float) -> tuple[int, float, float]:
+    """Return the output grid size and the tolerances of an RG integration, checked.
+
+    ``2 <= n_points <=`` :data:`~betascale.validation.MAX_POINTS` (the grid is kept in
+    memory), ``MIN_RTOL <= rtol < 1`` and ``0 < atol < 1``: a NaN or zero tolerance
+    would never be met (``solve_ivp`` of SciPy would step forever).
+    """
+    n_points = validation.integer("n_points", n_points, low=2, high=validation.MAX_POINTS)
+    rtol = validation.number("rtol", rtol, low=MIN_RTOL, high=1.0, open_high=True)
+    atol = validation.number("atol", atol, low=0.0, high=1.0, open_low=True, open_high=True)
+    return n_points, rtol, atol

@@ -38,15 +38,18 @@ from typing import Any, Literal
 import numpy as np
 from scipy.optimize import brentq
 
+from betascale import validation
 from betascale.errors import InputError
 from betascale.rg._ode import ATOL, RTOL, event, first_event, grid_union, solve_flow
 from betascale.rg.checks import (
     GAMMA2_CAP,
     RHO_CAP,
+    check_cap,
     check_gamma0,
+    check_log_scale,
     check_nv,
-    check_positive,
     check_rho0,
+    check_solver_options,
 )
 from betascale.rg.flow_lines import pf_rho_at_runaway
 
@@ -549,15 +552,20 @@ def integrate_pf(
     Raises
     ------
     InputError
-        For ``rho0 < 0`` or non-finite, ``gamma0 ≤ −1``, ``nv`` not an integer ≥ 1,
-        ``xi_max ≤ 0``, or an initial value at or beyond its cap.
+        For a value that is not a number (a string, a bool), ``rho0 < 0`` or
+        non-finite, ``gamma0 ≤ −1``, ``nv`` not an integer ≥ 1, ``xi_max`` outside (0, 1000], an
+        initial value at or beyond its cap, a cap above :data:`~betascale.rg.checks.
+        MAX_CAP`, or a grid size or tolerance out of range
+        (:func:`~betascale.rg.checks.check_solver_options`).
     """
-    gamma2_cap = check_positive("gamma2_cap", gamma2_cap)
-    rho_cap = check_positive("rho_cap", rho_cap)
+    gamma2_cap = check_cap("gamma2_cap", gamma2_cap)
+    rho_cap = check_cap("rho_cap", rho_cap)
     rho0 = check_rho0(rho0, rho_cap)
     gamma0 = check_gamma0(gamma0, gamma2_cap)
     nv = check_nv(nv)
-    xi_max = check_positive("xi_max", xi_max)
+    xi_max = check_log_scale("xi_max", xi_max)
+    interactions = validation.flag("interactions", interactions)
+    n_points, rtol, atol = check_solver_options(n_points, rtol, atol)
 
     events = _pf_events(nv, interactions, gamma2_cap, rho_cap)
     sol = solve_flow(_pf_rhs(nv, interactions), xi_max, [rho0, gamma0], events, rtol, atol)

@@ -23,8 +23,8 @@ import numpy as np
 from scipy.special import expi
 
 from betascale.errors import InputError, require_finite
-from betascale.rg._ode import event, first_event, grid_union, solve_flow
-from betascale.rg.checks import check_positive
+from betascale.rg._ode import ATOL, RTOL, event, first_event, grid_union, solve_flow
+from betascale.rg.checks import check_log_scale, check_solver_options
 
 __all__ = [
     "DEFAULT_ELL_MAX",
@@ -286,8 +286,9 @@ def integrate_schematic(
     Raises
     ------
     InputError
-        For ``t0 < 0``, ``t0`` at or above the cap, a non-finite value, or
-        ``ell_max ≤ 0``.
+        For a value that is not a number, ``t0 < 0``, ``t0`` at or above the cap, a
+        non-finite value, ``ell_max`` outside (0, 1000], or ``n_points`` not an integer in
+        ``[2, MAX_POINTS]`` (:func:`~betascale.rg.checks.check_solver_options`).
     """
     t0 = require_finite("t0", t0)
     gamma0 = require_finite("gamma0", gamma0)
@@ -295,7 +296,8 @@ def integrate_schematic(
         raise InputError(f"t0 must be >= 0, got {t0}")
     if t0 >= T_CAP:
         raise InputError(f"t0 must be below the runaway cap {T_CAP:g}, got {t0}")
-    ell_max = check_positive("ell_max", ell_max)
+    ell_max = check_log_scale("ell_max", ell_max)
+    n_points = check_solver_options(n_points, RTOL, ATOL)[0]
 
     def rhs(ell: float, y: np.ndarray) -> np.ndarray:
         return np.array([float(v) for v in schematic_rhs(y[0], y[1])])

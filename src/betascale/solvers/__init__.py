@@ -13,8 +13,9 @@ symplectic class) and the number N of open lead channels
 
 Modules: :mod:`~betascale.solvers.base` (the result and the abstract
 :class:`ConductanceSolver`), :mod:`~betascale.solvers.fast`,
-:mod:`~betascale.solvers.kwant` and :mod:`~betascale.solvers.mumps_adapter` (the one
-module that touches MUMPS).
+:mod:`~betascale.solvers.kwant`, :mod:`~betascale.solvers.mumps_adapter` (the one
+module that touches MUMPS) and :mod:`~betascale.solvers.ordering` (the geometric
+nested dissection the fast solver hands to MUMPS).
 """
 
 from __future__ import annotations

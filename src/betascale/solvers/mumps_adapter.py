@@ -12,7 +12,16 @@ fast solver needs more than its public methods give, all of it here:
   to the instance without re-converting the pattern (python-mumps' ``set_matrix``
   copies and re-indexes the whole pattern on every call);
 * optional MUMPS controls (:class:`MumpsOptions`) for the measurements of
-  ``betascale bench``.
+  ``betascale bench``;
+* a fill-reducing ordering of our own (ICNTL(7) = 1, the PERM_IN array of the
+  MUMPS instance). python-mumps 0.0.4 has no setter for PERM_IN, so it is written
+  into the instance's ``DMUMPS_STRUC_C``/``ZMUMPS_STRUC_C`` through ctypes
+  (:func:`_set_perm_in`), after checking that the layout is the one of
+  ``dmumps_c.h`` of MUMPS 5.5 (the matrix pointers python-mumps set are found
+  where the header puts them); otherwise the named ordering is used. This matters
+  because with a Schur complement requested, MUMPS 5.5 built without METIS
+  ignores the named ordering and uses its constrained AMD (``dana_aux.F``),
+  whereas a user ordering is honoured.
 
 :func:`solve_regular` uses Kwant's own MUMPS wrapper (``kwant.linalg.mumps``), the
 route Kwant itself solves with.
@@ -20,6 +29,7 @@ route Kwant itself solves with.
 
 from __future__ import annotations
 
+import ctypes
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,6 +75,88 @@ def _context(size: int, rows, cols, values: np.ndarray, symmetric: bool):
     return ctx
 
 
+_INT, _INT8, _PTR = ctypes.c_int32, ctypes.c_int64, ctypes.c_void_p
+
+
+class _StrucHead(ctypes.Structure):
+    """The leading members of ``[DZ]MUMPS_STRUC_C`` (``dmumps_c.h``, MUMPS 5.5), to PERM_IN.
+
+    The layout is the same for the real and the complex double precision structs
+    (``DMUMPS_REAL`` and ``ZMUMPS_REAL`` are both double; the rest are pointers).
+    """
+
+    _fields_ = [
+        ("sym", _INT),
+        ("par", _INT),
+        ("job", _INT),
+        ("comm_fortran", _INT),
+        ("icntl", _INT * 60),
+        ("keep", _INT * 500),
+        ("cntl", ctypes.c_double * 15),
+        ("dkeep", ctypes.c_double * 230),
+        ("keep8", _INT8 * 150),
+        ("n", _INT),
+        ("nblk", _INT),
+        ("nz_alloc", _INT),
+        ("nz", _INT),
+        ("nnz", _INT8),
+        ("irn", _PTR),
+        ("jcn", _PTR),
+        ("a", _PTR),
+        ("nz_loc", _INT),
+        ("nnz_loc", _INT8),
+        ("irn_loc", _PTR),
+        ("jcn_loc", _PTR),
+        ("a_loc", _PTR),
+        ("nelt", _INT),
+        ("eltptr", _PTR),
+        ("eltvar", _PTR),
+        ("a_elt", _PTR),
+        ("blkptr", _PTR),
+        ("blkvar", _PTR),
+        ("perm_in", _PTR),
+    ]
+
+
+def _set_perm_in(ctx, positions: np.ndarray) -> bool:
+    """Point the instance's PERM_IN at ``positions``; False if the layout is not recognized.
+
+    The struct is the first member of python-mumps' instance object, right after
+    the Python object header; it is recognized by the order, the pattern and the
+    values python-mumps handed to it (``set_assembled_matrix``) and by ICNTL.
+    ``positions`` must stay alive as long as ``ctx`` (it is attached to it).
+    """
+    inst = ctx.mumps_instance
+    head = _StrucHead.from_address(id(inst) + object.__basicsize__)
+    recognized = (
+        head.n == ctx.n
+        and head.irn == ctx.row.ctypes.data
+        and head.jcn == ctx.col.ctypes.data
+        and head.a == ctx.data.ctypes.data
+        and all(head.icntl[k - 1] == inst.icntl[k] for k in range(1, 61))
+    )
+    if not recognized or positions.dtype != np.int32 or positions.size != ctx.n:
+        return False
+    ctx.perm_in = positions
+    head.perm_in = positions.ctypes.data
+    return True
+
+
+def _analyze(ctx, ordering: str, positions: np.ndarray | None) -> None:
+    """MUMPS' analysis with the user ordering ``positions`` if possible, else ``ordering``."""
+    import mumps
+
+    if positions is None or not _set_perm_in(ctx, positions):
+        ctx.analyze(ordering=ordering)
+        return
+    inst = ctx.mumps_instance
+    inst.icntl[7] = 1  # the ordering is given in PERM_IN
+    inst.job = 1
+    seconds = ctx.call()
+    ctx.analyzed, ctx.factored = True, False
+    ctx.analysis_stats = mumps.mumps.AnalysisStatistics(inst, seconds)
+
+
 def _apply(ctx, options: MumpsOptions, cntl: bool) -> None:
     inst = ctx.mumps_instance
     for key, value in (options.cntl if cntl else options.icntl).items():
@@ -93,9 +185,14 @@ class SchurFactorizer:
     symmetric
         Use MUMPS' symmetric (LDLᵀ) mode.
     ordering
-        The fill-reducing ordering (see :func:`available_ordering`).
+        The fill-reducing ordering (see :func:`available_ordering`), used if
+        ``positions`` is None or cannot be handed to MUMPS.
     options
         Extra MUMPS controls.
+    positions
+        A user ordering: MUMPS' PERM_IN (int32, 1-based pivot position of each
+        variable; :func:`betascale.solvers.ordering.pivot_positions`), with the
+        Schur variables last.
     """
 
     def __init__(
@@ -108,6 +205,7 @@ class SchurFactorizer:
         symmetric: bool,
         ordering: str,
         options: MumpsOptions | None = None,
+        positions: np.ndarray | None = None,
     ) -> None:
         import mumps
 
@@ -124,7 +222,7 @@ class SchurFactorizer:
         _apply(ctx, self.options, cntl=False)
         self._ooc = self.options.icntl.get(22, 0) == 1
         start = time.perf_counter()
-        ctx.analyze(ordering=ordering)
+        _analyze(ctx, ordering, positions)
         self.analysis_seconds = time.perf_counter() - start
         self._ctx = ctx
 

@@ -30,11 +30,17 @@ that supports it (not on a network filesystem shared between hosts).
 
 Safety
 ------
-A run takes an advisory lock (:mod:`~betascale.store.lock`): a second run on the same
-store is refused at once, naming the first. An existing file is checked before
-anything in it changes; files that are not betascale stores, stores holding schema
-objects betascale did not create (a trigger, say) and stores with damaged metadata
-or rows are refused with one line.
+A run takes an advisory lock (:mod:`~betascale.store.lock`) on the store file itself,
+so whatever name it is reached by (a symbolic or hard link) a second run on it is
+refused at once, naming the first; a store with several hard links is not written at
+all (SQLite names its write-ahead log after the path), and the lock never writes
+through a link. An existing file is checked before anything in it changes, and on
+every open (:mod:`~betascale.store.integrity`): files that are not betascale stores,
+stores holding schema objects betascale did not create (a trigger, say), stores with
+damaged, oversized or too deeply nested metadata, malformed sample rows or rows outside
+their study, and (to write) stores whose study was changed after they were made
+(``physics_hash``) are refused with one line; so is a store whose write-ahead log was
+lost while it held the whole store. Readers only ever see the rows of their study.
 """
 
 from betascale.store.core import RUN_STATUSES, Store

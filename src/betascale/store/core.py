@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from betascale.errors import InputError
+from betascale.store.integrity import Grid, read_checked, stored_study, verify_physics
 from betascale.store.lock import StoreLock
 from betascale.store.records import SampleRecord, SampleTable
 from betascale.store.sqlite import (
@@ -31,7 +32,7 @@ from betascale.store.sqlite import (
     sample_columns,
     transaction,
 )
-from betascale.study import Study, compare_physics, study_from_dict
+from betascale.study import Study, compare_physics
 
 #: Statuses of a finished run; a run that is still going (or was killed) is "running".
 #: "incomplete": the run ended normally, but samples are missing or failed.
@@ -65,6 +66,7 @@ class Store:
         self.study = study
         self._conn = conn
         self._version = version
+        self._grid = Grid.of(study)
         self._run_index: int | None = None
         self._lock: StoreLock | None = None
 
@@ -124,11 +126,12 @@ class Store:
         except sqlite3.Error as exc:
             raise InputError(f"cannot open store {path}: {exc}") from None
         try:
-            meta = read_meta(conn, path) if existed else None
-            stored = _compatible_study(meta, study, path)
-            enable_wal(conn, path)
-            with transaction(conn, path):
+            checked = read_checked(conn, path) if existed else None
+            meta = None if checked is None else checked[0]
+            stored = study if checked is None else _compatible_study(*checked, study, path)
+            with transaction(conn, path):  # a new store's schema commits before WAL mode
                 run_index = _start_run(conn, path, meta, stored, study, info)
+            enable_wal(conn, path)
         except BaseException:
             conn.close()
             raise
@@ -152,10 +155,10 @@ class Store:
             raise InputError(f"store {path} is not a file")
         conn = connect_for_reading(path)
         try:
-            meta = read_meta(conn, path)
-            if meta is None:
+            checked = read_checked(conn, path)
+            if checked is None:
                 raise InputError(f"{path} is not a betascale store (it holds no study)")
-            study = _stored_study(meta, path)
+            meta, study = checked
         except BaseException:
             conn.close()
             raise
@@ -200,7 +203,7 @@ class Store:
     def completed_keys(self) -> set[tuple[float, float, int, int]]:
         """Keys ``(W, flux, L, sample)`` of the successful samples (failures are not done)."""
         sql = f"SELECT W, flux, L, sample FROM ({self._select('WHERE error IS NULL')})"
-        return set(self.conn.execute(sql))
+        return {key for key in self.conn.execute(sql) if self._grid.contains(*key)}
 
     def missing_ranges(
         self, study: Study | None = None
@@ -238,7 +241,7 @@ class Store:
         for W, flux, L in study.cells():
             done = self.conn.execute(
                 f"SELECT count(*) FROM ({self._select()}) WHERE W = ? AND flux = ? AND L = ? "
-                "AND error IS NULL AND sample < ?",
+                "AND error IS NULL AND sample >= 0 AND sample < ?",
                 (W, flux, L, study.samples_at(L)),
             ).fetchone()[0]
             total += study.samples_at(L) - done
@@ -247,7 +250,7 @@ class Store:
     def _done_indices(self, W: float, flux: float, L: int, samples: int) -> np.ndarray:
         rows = self.conn.execute(
             f"SELECT sample FROM ({self._select()}) WHERE W = ? AND flux = ? AND L = ? "
-            "AND error IS NULL AND sample < ? ORDER BY sample",
+            "AND error IS NULL AND sample >= 0 AND sample < ? ORDER BY sample",
             (W, flux, L, samples),
         )
         return np.fromiter((r[0] for r in rows), dtype=np.int64)
@@ -297,8 +300,9 @@ class Store:
         """The ten columns of a chunk's rows (iterables of equal length)."""
         c = res.chunk
         W, flux, L, M = float(c.W), float(c.flux), int(c.L), int(c.M)
-        self._check_cell(W, flux, L, M, int(c.start))
         n = len(res)
+        self._check_cell(W, flux, L, M, int(c.start))
+        self._check_cell(W, flux, L, M, int(c.start) + n - 1)
         T = np.asarray(res.T, dtype=float)
         errors = dict(res.errors)
         for k in np.flatnonzero(~np.isfinite(T)).tolist():
@@ -317,8 +321,9 @@ class Store:
         )  # fmt: skip
 
     def _check_cell(self, W: float, flux: float, L: int, M: int, sample: int) -> None:
+        """Refuse a row that the checks on opening would refuse (its key in the grid)."""
         study = self.study
-        if W not in study.W or flux not in study.flux or L not in study.L or sample < 0:
+        if not self._grid.contains(W, flux, L, sample):
             raise ValueError(
                 f"sample (W={W}, flux={flux}, L={L}, sample={sample}) is not in the study grid"
             )
@@ -348,14 +353,19 @@ class Store:
             _write_meta(self.conn, runs=runs)
 
     # ------------------------------------------------------------- reading
+    # Every reader keeps only the rows of the study's grid (see betascale.store.integrity).
     def records(self) -> list[SampleRecord]:
         """Every stored record, failures included, sorted by (W, flux, L, sample)."""
-        return [_record(row) for row in self.conn.execute(self._select() + _ORDER)]
+        return self._records("")
 
     def failures(self) -> list[SampleRecord]:
         """The records of failed samples, sorted by (W, flux, L, sample)."""
-        rows = self.conn.execute(self._select("WHERE error IS NOT NULL") + _ORDER)
-        return [_record(row) for row in rows]
+        return self._records("WHERE error IS NOT NULL")
+
+    def _records(self, where: str) -> list[SampleRecord]:
+        rows = self.conn.execute(self._select(where) + _ORDER)
+        inside = self._grid.contains
+        return [_record(row) for row in rows if inside(row[0], row[1], row[2], row[4])]
 
     def samples(self) -> SampleTable:
         """The successful samples as arrays, sorted by (W, flux, L, sample), with the study."""
@@ -366,7 +376,9 @@ class Store:
         for name, col in zip(names, columns, strict=True):
             kind = float if name in ("W", "flux", "T", "seconds") else np.int64
             arrays[name] = np.array(col, dtype=kind)
-        return SampleTable(**arrays, study=self.study)
+        mask = self._grid.mask(arrays["W"], arrays["flux"], arrays["L"], arrays["sample"])
+        table = SampleTable(**arrays, study=self.study)
+        return table if mask.all() else table.select(mask)
 
     def status(self):
         """Completed, missing and failed samples per (W, flux, L) of the stored study."""
@@ -408,20 +420,14 @@ def _write_meta(conn: sqlite3.Connection, **items: Any) -> None:
     )
 
 
-def _stored_study(meta: dict[str, Any], path: Path) -> Study:
-    """The study a store holds; its leads were checked when it was made."""
-    return study_from_dict(meta["study"], source=f"study stored in {path}", check_leads=False)
-
-
 def _refusal(path: Path, diffs: list[str]) -> str:
     return f"store {path} was made with a different study: {'; '.join(diffs)}; use a new store"
 
 
-def _compatible_study(meta: dict[str, Any] | None, study: Study, path: Path) -> Study:
-    """The stored study grown by ``study``; refuses different physics before any write."""
-    if meta is None:
-        return study
-    old = _stored_study(meta, path)
+def _compatible_study(meta: dict[str, Any], old: Study, study: Study, path: Path) -> Study:
+    """The stored study ``old`` grown by ``study``; refuses a store whose study was
+    changed after it was made, and different physics, before any write."""
+    verify_physics(meta, old, path)
     diffs = compare_physics(old, study)
     if diffs:
         raise InputError(_refusal(path, diffs))
@@ -438,7 +444,7 @@ def _start_run(
         _write_meta(conn, format_version=FORMAT_VERSION, created=_now())
     else:
         if int(meta["format_version"]) < 2:
-            migrate_to_v2(conn, _stored_study(meta, path).flux[0])
+            migrate_to_v2(conn, stored_study(meta, path).flux[0])
         runs = _mark_killed_runs(meta.get("runs", []))
     run = {"start": _now(), **info, "end": None, "status": "running", "study": study.to_dict()}
     run.setdefault("pid", os.getpid())

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
-import tempfile
+import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
 from betascale.errors import InputError
+from betascale.files import atomic_write, check_destination
 from betascale.store.core import Store
 from betascale.store.records import SampleRecord
 from betascale.store.sqlite import FORMAT_VERSION
+from betascale.study import Study
 
 EXPORT_FORMATS = {"netcdf": ".nc", "csv": ".csv"}
 _CSV_COLUMNS = ("W", "flux", "L", "M", "sample", "T", "N", "seconds", "rank", "error")
@@ -29,11 +30,12 @@ def export_store(store_or_path: Store | str | Path, out_path: str | Path, fmt: s
     store_or_path
         An open :class:`Store`, or the path of one.
     out_path
-        The file to write. It is written to a new temporary file beside it (created
-        exclusively, with an unpredictable name) and then renamed over it, so a
-        reader never sees half a file and a planted symlink is replaced, not followed.
+        The file to write, through :func:`betascale.files.atomic_write` (a temporary
+        file renamed over it: a reader never sees half a file, a planted symlink is
+        replaced, not followed, and the file gets the umask's permissions).
     fmt
-        ``"netcdf"``: an ``xarray.Dataset`` (:func:`to_dataset`; NetCDF3 via scipy).
+        ``"netcdf"``: an ``xarray.Dataset`` (:func:`to_dataset`; NetCDF3 via scipy),
+        a grid, or one entry per record when the grid would be too large.
         ``"csv"``: a header and one row per record (W, flux, L, M, sample, T, N,
         seconds, rank, error), floats written exactly (``repr``).
 
@@ -44,9 +46,7 @@ def export_store(store_or_path: Store | str | Path, out_path: str | Path, fmt: s
     """
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"export format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}")
-    out_path = Path(out_path)
-    if out_path.is_dir():
-        raise InputError(f"cannot export to {out_path}: it is a directory")
+    out_path = check_destination(out_path)
     if isinstance(store_or_path, Store):
         return _export(store_or_path, out_path, fmt)
     with Store.open(store_or_path) as store:
@@ -56,64 +56,45 @@ def export_store(store_or_path: Store | str | Path, out_path: str | Path, fmt: s
 def _export(store: Store, out_path: Path, fmt: str) -> Path:
     if out_path.resolve() == store.path.resolve():
         raise InputError(f"refusing to overwrite the store {store.path} with its export")
-    try:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"cannot write {out_path}: {exc.strerror or exc}") from None
-    os.close(fd)
-    try:
-        if fmt == "netcdf":
-            to_dataset(store).to_netcdf(tmp, engine="scipy")
-        else:
-            _write_csv(store.records(), Path(tmp))
-        os.replace(tmp, out_path)
-    except OSError as exc:
-        raise InputError(f"cannot write {out_path}: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    if fmt == "netcdf":
+        dataset = to_dataset(store)
+        with atomic_write(out_path) as f:
+            dataset.to_netcdf(f, engine="scipy")
+    else:
+        with atomic_write(out_path, "w", newline="") as f:
+            _write_csv(store.records(), f)
     return out_path
 
 
 def to_dataset(store: Store):
-    """The records of a store as an ``xarray.Dataset`` with dims (W, flux, L, sample).
+    """The records of a store as an ``xarray.Dataset``, in one of two layouts.
 
-    Variables T, N, seconds, rank and failed (NaN or -1 where a sample is missing), M
-    as a coordinate over L, and attributes holding the study, physics hash, metadata
-    and failures as JSON. Built with pandas: one row per record, unstacked onto the
-    full grid of the study.
+    ``layout = "grid"`` (attribute): dims (W, flux, L, sample) over the full grid of
+    the study; variables T, N, seconds, rank and failed (NaN or -1 where a sample is
+    missing), M a coordinate over L. Used when the grid has at most
+    :data:`GRID_MAX_CELLS` cells (every shipped study has fewer than 10**5).
+
+    ``layout = "records"``: one dimension ``record``, one entry per stored sample,
+    with coordinates W, flux, L, M and sample and the same variables; used when the
+    dense grid would be larger (a study with ``samples = 10**9``, say), so the export
+    holds what exists, never an empty grid. ``ds.set_index(record=["W", "flux", "L",
+    "sample"]).unstack("record")`` turns it into a grid over the stored values.
+
+    Both carry attributes holding the study, physics hash, metadata and failures
+    as JSON.
     """
-    import pandas as pd
-
     study = store.study
     records = store.records()
-    frame = pd.DataFrame(
-        [(r.W, r.flux, r.L, r.sample, r.T, r.N, r.seconds, r.rank, r.error is not None)
-         for r in records],
-        columns=["W", "flux", "L", "sample", "T", "N", "seconds", "rank", "failed"],
-    )  # fmt: skip
-    n_samples = max([study.samples_at(n) for n in study.L] + [r.sample + 1 for r in records])
-    index = pd.MultiIndex.from_product(
-        [
-            sorted(set(study.W) | set(frame["W"])),
-            sorted(set(study.flux) | set(frame["flux"])),
-            sorted(set(study.L) | set(frame["L"])),
-            range(n_samples),
-        ],
-        names=["W", "flux", "L", "sample"],
-    )
-    frame = frame.set_index(["W", "flux", "L", "sample"]).reindex(index)
-    ds = frame.to_xarray()
-    for name, dtype in (("N", np.int32), ("rank", np.int32), ("failed", np.int8)):
-        fill = 0 if name == "failed" else -1
-        ds[name] = ds[name].fillna(fill).astype(dtype)
-    ds = ds.assign_coords(M=("L", np.array([study.width(int(n)) for n in ds.L], np.int32)))
+    axes, n_samples = _grid_axes(study, records)
+    cells = n_samples * math.prod(len(axis) for axis in axes.values())
+    dense = all(r.sample >= 0 for r in records) and cells <= GRID_MAX_CELLS
+    ds = _grid_dataset(study, records, axes, n_samples) if dense else _records_dataset(records)
     for name, attrs in _VARIABLE_ATTRS.items():
         ds[name].attrs.update(attrs)
     failures = [[r.W, r.flux, r.L, r.sample, r.error] for r in records if r.error is not None]
     ds.attrs.update(
         title=f"betascale samples of study {study.name}",
+        layout="grid" if dense else "records",
         study=json.dumps(study.to_dict()),
         physics_hash=study.physics_hash(),
         metadata=json.dumps(store.metadata),
@@ -121,6 +102,80 @@ def to_dataset(store: Store):
         format_version=FORMAT_VERSION,
     )
     return ds
+
+
+#: Largest dense grid :func:`to_dataset` builds: 10**7 cells, 250 MB for its five
+#: variables (8 + 4 + 8 + 4 + 1 bytes a cell). Larger grids are exported as records.
+GRID_MAX_CELLS = 10**7
+
+
+def _values(records: Sequence[SampleRecord]) -> dict[str, np.ndarray]:
+    """The variables of the records as arrays (the dtypes of the export)."""
+    return {
+        "T": np.array([r.T for r in records], np.float64),
+        "N": _int32("N", [r.N for r in records]),
+        "seconds": np.array([r.seconds for r in records], np.float64),
+        "rank": _int32("rank", [r.rank for r in records]),
+        "failed": np.array([r.error is not None for r in records], np.int8),
+    }
+
+
+def _grid_axes(study: Study, records: Sequence[SampleRecord]) -> tuple[dict[str, np.ndarray], int]:
+    """The W, flux and L axes of the grid (the study's, with any stored outside it) and
+    its number of samples (the largest of the study or the records; not built yet)."""
+    n_samples = max([study.samples_at(n) for n in study.L] + [r.sample + 1 for r in records])
+    axes = {
+        "W": np.array(sorted(set(study.W) | {r.W for r in records}), np.float64),
+        "flux": np.array(sorted(set(study.flux) | {r.flux for r in records}), np.float64),
+        "L": np.array(sorted(set(study.L) | {r.L for r in records}), np.int64),
+    }
+    return axes, n_samples
+
+
+def _int32(name: str, values: Sequence[int]) -> np.ndarray:
+    """``values`` as int32, the widest integer of NetCDF3, or one line naming the value."""
+    info = np.iinfo(np.int32)
+    bad = [v for v in values if not info.min <= v <= info.max]
+    if bad:
+        raise InputError(
+            f"a stored {name} = {bad[0]} does not fit a NetCDF3 integer; export as CSV"
+        )
+    return np.array(values, np.int32)
+
+
+def _grid_dataset(
+    study: Study, records: Sequence[SampleRecord], axes: dict[str, np.ndarray], n_samples: int
+):
+    import xarray as xr
+
+    axes = {**axes, "sample": np.arange(n_samples, dtype=np.int64)}
+    shape = tuple(len(axis) for axis in axes.values())
+    where = tuple(
+        np.searchsorted(axis, np.array([getattr(r, name) for r in records], axis.dtype))
+        for name, axis in axes.items()
+    )
+    data = {}
+    for name, values in _values(records).items():
+        fill = np.nan if values.dtype == np.float64 else (0 if name == "failed" else -1)
+        grid = np.full(shape, fill, values.dtype)
+        grid[where] = values
+        data[name] = (tuple(axes), grid)
+    M = np.array([study.width(int(n)) for n in axes["L"]], np.int32)
+    return xr.Dataset(data, coords={**axes, "M": ("L", M)})
+
+
+def _records_dataset(records: Sequence[SampleRecord]):
+    import xarray as xr
+
+    coords = {
+        "W": ("record", np.array([r.W for r in records], np.float64)),
+        "flux": ("record", np.array([r.flux for r in records], np.float64)),
+        "L": ("record", _int32("L", [r.L for r in records])),
+        "M": ("record", _int32("M", [r.M for r in records])),
+        "sample": ("record", _int32("sample", [r.sample for r in records])),
+    }
+    data = {name: ("record", values) for name, values in _values(records).items()}
+    return xr.Dataset(data, coords=coords)
 
 
 _VARIABLE_ATTRS = {
@@ -132,15 +187,14 @@ _VARIABLE_ATTRS = {
 }
 
 
-def _write_csv(records: Sequence[SampleRecord], path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(_CSV_COLUMNS)
-        for r in records:
-            writer.writerow(
-                [repr(float(r.W)), repr(float(r.flux)), r.L, r.M, r.sample, repr(float(r.T)),
-                 r.N, repr(float(r.seconds)), r.rank, "" if r.error is None else r.error]
-            )  # fmt: skip
+def _write_csv(records: Sequence[SampleRecord], f: IO[str]) -> None:
+    writer = csv.writer(f)
+    writer.writerow(_CSV_COLUMNS)
+    for r in records:
+        writer.writerow(
+            [repr(float(r.W)), repr(float(r.flux)), r.L, r.M, r.sample, repr(float(r.T)),
+             r.N, repr(float(r.seconds)), r.rank, "" if r.error is None else r.error]
+        )  # fmt: skip
 
 
 def load_export(path: str | Path):

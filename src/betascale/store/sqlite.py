@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from betascale.errors import InputError
+from betascale.text import printable
 
 #: Version of the on-disk layout; a store written by a newer layout is refused.
 FORMAT_VERSION = 2
@@ -42,7 +43,16 @@ _SCHEMA = (
 _OWN_OBJECTS = {("table", "meta"), ("table", "samples"), ("index", "sqlite_autoindex_meta_1")}
 #: Columns of a sample row, in storage order.
 COLUMNS = ("W", "flux", "L", "M", "sample", "T", "N", "seconds", "rank", "error")
-_TYPES = {"W": "real", "flux": "real", "L": "integer", "M": "integer", "sample": "integer"}
+#: Limits of one metadata value: its size in bytes and how deeply it nests. A real
+#: store's deepest value (its runs) nests 4 levels and grows by about 2 kB a run.
+MAX_META_BYTES = 64 * 2**20
+MAX_META_DEPTH = 32
+_META_QUERY = (
+    "SELECT key, typeof(value), length(CAST(value AS BLOB)), "
+    "CASE WHEN typeof(value) = 'text' AND length(CAST(value AS BLOB)) <= ? THEN value END "
+    "FROM meta"
+)
+_TOO_DEEP = object()
 
 
 class StoreWriteError(InputError):
@@ -54,17 +64,37 @@ _MAGIC = b"SQLite format 3\x00"
 
 def check_sqlite_file(path: Path) -> None:
     """Refuse an existing, non-empty file that is not an SQLite database (before SQLite
-    opens it: SQLite would take a short file for an empty database and write to it)."""
+    opens it: SQLite would take a short file for an empty database and write to it),
+    and a store whose write-ahead log is gone (see :func:`_check_wal_present`)."""
     try:
         size = path.stat().st_size
         if size == 0:
             return
         with open(path, "rb") as f:
-            head = f.read(len(_MAGIC))
+            head = f.read(100)
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if head != _MAGIC:
+    if not head.startswith(_MAGIC):
         raise InputError(f"{path} is not a betascale store (not an SQLite database)")
+    _check_wal_present(path, head)
+
+
+def _check_wal_present(path: Path, head: bytes) -> None:
+    """Refuse a database in WAL mode whose file holds no schema yet and whose ``-wal``
+    file is gone: everything it holds was in the write-ahead log.
+
+    Checked from the header before SQLite opens the file (opening it would create a
+    new, empty ``-wal``): bytes 18 and 19 are 2 in WAL mode, and the schema cookie
+    (bytes 40-43) is 0 until a schema reaches the file itself
+    (https://www.sqlite.org/fileformat2.html#the_database_header). A betascale store
+    commits its schema before it switches to WAL, so this state means a lost log.
+    """
+    wal = path.with_name(path.name + "-wal")
+    if head[18:20] == b"\x02\x02" and head[40:44] == bytes(4) and not wal.exists():
+        raise InputError(
+            f"store {path} has lost its write-ahead log ({wal.name} is missing), so its "
+            "transactions are not in the file; copy a store together with its -wal file"
+        )
 
 
 def connect(path: Path, mode: str) -> sqlite3.Connection:
@@ -129,6 +159,18 @@ def transaction(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
         raise StoreWriteError(f"cannot write to store {path}: {exc}") from None
 
 
+@contextlib.contextmanager
+def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction: every query of the body sees the same state of the file
+    (a writer's commits meanwhile are not seen halfway)."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
 def enable_wal(conn: sqlite3.Connection, path: Path) -> None:
     """Switch the journal to WAL with ``synchronous=NORMAL`` (see the package docstring)."""
     try:
@@ -148,12 +190,14 @@ def create_schema(conn: sqlite3.Connection) -> None:
 def read_meta(conn: sqlite3.Connection, path: Path) -> dict[str, Any] | None:
     """The decoded and checked ``meta`` table; None for an empty database.
 
+    The sample rows are not read here (see :mod:`betascale.store.integrity`).
+
     Raises
     ------
     InputError
         For a file that is not SQLite, a foreign or tampered database (schema objects
-        that betascale did not create, such as triggers), undecodable or mistyped
-        metadata, malformed sample rows, or a newer format.
+        that betascale did not create, such as triggers), undecodable, oversized,
+        too deeply nested or mistyped metadata, or a newer format.
     """
     try:
         objects = set(conn.execute("SELECT type, name FROM sqlite_master"))
@@ -161,10 +205,9 @@ def read_meta(conn: sqlite3.Connection, path: Path) -> dict[str, Any] | None:
             return None
         _check_objects(objects, path)
         meta = {}
-        for key, value in conn.execute("SELECT key, value FROM meta"):
-            meta[key] = _decode(key, value, path)
+        for key, kind, size, value in conn.execute(_META_QUERY, (MAX_META_BYTES,)):
+            meta[key] = _decode(key, kind, size, value, path)
         _check_meta(meta, path)
-        _check_rows(conn, path, int(meta["format_version"]))
     except sqlite3.DatabaseError as exc:
         raise InputError(f"{path} is not a betascale store ({exc})") from None
     return meta
@@ -182,13 +225,44 @@ def _check_objects(objects: set[tuple[str, str]], path: Path) -> None:
         )
 
 
-def _decode(key: str, value: Any, path: Path) -> Any:
-    if not isinstance(value, str):
-        raise InputError(f"store {path} is damaged: metadata {key!r} is not text")
+def _decode(key: Any, kind: str, size: int, value: str | None, path: Path) -> Any:
+    """One metadata value: text of at most :data:`MAX_META_BYTES`, valid JSON, nested
+    at most :data:`MAX_META_DEPTH` levels (a deeper value would exhaust the stack of
+    every reader that walks it)."""
+    name = printable(str(key))
+    if kind != "text":
+        raise InputError(f"store {path} is damaged: metadata {name!r} is not text")
+    if value is None:
+        raise InputError(
+            f"store {path} is damaged: metadata {name!r} is {size} bytes "
+            f"(more than {MAX_META_BYTES})"
+        )
     try:
-        return json.loads(value)
+        decoded = json.loads(value)
+    except RecursionError:
+        decoded = _TOO_DEEP
     except json.JSONDecodeError:
-        raise InputError(f"store {path} is damaged: metadata {key!r} is not valid JSON") from None
+        raise InputError(f"store {path} is damaged: metadata {name!r} is not valid JSON") from None
+    if decoded is _TOO_DEEP or _depth(decoded) > MAX_META_DEPTH:
+        raise InputError(
+            f"store {path} is damaged: metadata {name!r} is nested more than "
+            f"{MAX_META_DEPTH} levels deep"
+        )
+    return decoded
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and dicts nest in a decoded JSON value (iteratively)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth + 1)
+            if deepest > MAX_META_DEPTH:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _check_meta(meta: dict[str, Any], path: Path) -> None:
@@ -207,17 +281,6 @@ def _check_meta(meta: dict[str, Any], path: Path) -> None:
     runs = meta.get("runs", [])
     if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
         raise InputError(f"store {path} is damaged: its runs are not a list of tables")
-
-
-def _check_rows(conn: sqlite3.Connection, path: Path, version: int) -> None:
-    types = dict(_TYPES)
-    if version < 2:
-        types.pop("flux")
-    checks = [f"typeof({col}) != '{kind}'" for col, kind in types.items()]
-    checks += ["typeof(T) NOT IN ('real', 'null')", "typeof(N) != 'integer'"]
-    bad = conn.execute(f"SELECT count(*) FROM samples WHERE {' OR '.join(checks)}").fetchone()
-    if bad[0]:
-        raise InputError(f"store {path} is damaged: {bad[0]} sample row(s) hold malformed values")
 
 
 def sample_columns(version: int, flux: float) -> str:

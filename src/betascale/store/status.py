@@ -113,9 +113,10 @@ def store_status(store) -> StoreStatus:
     """The :class:`StoreStatus` of an open :class:`~betascale.store.Store`."""
     study = store.study
     limits = " ".join(f"WHEN {int(n)} THEN {study.samples_at(n)}" for n in study.L)
-    sql = (
-        f"SELECT W, flux, L, SUM(error IS NULL AND sample < (CASE L {limits} ELSE 0 END)), "
-        f"SUM(error IS NOT NULL), TOTAL(seconds) FROM ({store._select()}) GROUP BY W, flux, L"
+    sql = (  # only the rows of the study's grid (cells outside it are never looked up)
+        f"SELECT W, flux, L, SUM(error IS NULL), SUM(error IS NOT NULL), TOTAL(seconds) "
+        f"FROM ({store._select()}) WHERE sample >= 0 AND sample < (CASE L {limits} ELSE 0 END) "
+        "GROUP BY W, flux, L"
     )
     counts = {(w, f, n): rest for w, f, n, *rest in store.conn.execute(sql)}
     cells = []
