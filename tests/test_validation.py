@@ -8,13 +8,12 @@ import numpy as np
 import pytest
 
 from betascale import validation
-from betascale.errors import InputError, require_finite
+from betascale.errors import InputError
 
 
 @pytest.mark.parametrize("value", [1, 1.5, np.int64(2), np.float64(2.5), np.float32(1), -0.0])
 def test_numbers_of_python_and_numpy_pass(value):
     assert validation.finite("x", value) == float(value)
-    assert require_finite("x", value) == float(value)
 
 
 @pytest.mark.parametrize(
@@ -35,8 +34,6 @@ def test_what_is_not_a_finite_number_is_refused(value, fragment):
     with pytest.raises(InputError, match="x must") as info:
         validation.finite("x", value)
     assert fragment in str(info.value)
-    with pytest.raises(InputError):
-        require_finite("x", value)  # the old name follows the same policy
 
 
 def test_integers():

@@ -12,12 +12,14 @@ Each step of the data flow has a top-level name (``import betascale as bs``)::
     fig = bs.plots.plot_beta(analysis)                         # figures return Figures
     flow = bs.integrate_pf(rho0=0.2, gamma0=0.3, nv=2)         # Finkel'stein RG
 
-Models and solvers: :class:`ModelSpec`, :func:`build_system`, :func:`make_solver`,
+Models and solvers: :class:`ModelSpec`, its :class:`Family` plug-ins
+(:func:`register_family`, :func:`get_family`), :func:`build_system`, :func:`make_solver`,
 :class:`FastSolver`, :class:`KwantSolver`, :func:`conductance`. Studies and runs:
 :class:`Study`, :func:`load_study`, :func:`run`, :class:`Runner`. Stores:
-:func:`open_store`, :class:`SampleTable`, :func:`export_store`. Analysis:
+:func:`open_store`, :class:`SampleStore`, :class:`SampleTable`, :func:`export_store`. Analysis:
 :func:`analyze`, :func:`weak_localization`, :func:`magnetoconductance`,
-:func:`fss_analyze`, :func:`fss_fit` and the building blocks in
+:func:`fss_analyze`, :func:`fss_fit`, the statistics (:class:`Statistic`,
+:func:`register_statistic`) and the building blocks in
 :mod:`betascale.analysis`. Theory: :mod:`betascale.theory`; RG: :mod:`betascale.rg`;
 figures: :mod:`betascale.plots`.
 
@@ -30,9 +32,9 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
-#: Top-level name -> module that defines it.
+#: Top-level name -> module that defines it (``module:attribute`` where the name differs).
 _NAMES = {
     # models and solvers
     "ModelSpec": "betascale.models",
@@ -40,6 +42,10 @@ _NAMES = {
     "SYMMETRY_CLASSES": "betascale.models",
     "build_system": "betascale.models",
     "draw_disorder": "betascale.models",
+    "Family": "betascale.models",
+    "register_family": "betascale.models",
+    "get_family": "betascale.models",
+    "family_names": "betascale.models",
     "make_solver": "betascale.solvers",
     "FastSolver": "betascale.solvers",
     "KwantSolver": "betascale.solvers",
@@ -57,6 +63,7 @@ _NAMES = {
     "RunSummary": "betascale.ensemble",
     "Store": "betascale.store",
     "open_store": "betascale.store",
+    "SampleStore": "betascale.store",
     "SampleTable": "betascale.store",
     "export_store": "betascale.store",
     # analysis
@@ -73,6 +80,8 @@ _NAMES = {
     "fss_crossings": "betascale.analysis",
     "critical_distribution": "betascale.analysis",
     "fss_beta": "betascale.analysis",
+    "Statistic": "betascale.analysis",
+    "register_statistic": "betascale.analysis.statistics:register",
     # RG
     "integrate_pf": "betascale.rg",
     "integrate_schematic": "betascale.rg",
@@ -84,7 +93,8 @@ _MODULES = ("analysis", "models", "plots", "rg", "solvers", "store", "study", "t
 
 def __getattr__(name: str) -> Any:
     if name in _NAMES:
-        value = getattr(importlib.import_module(_NAMES[name]), name)
+        module, _, attribute = _NAMES[name].partition(":")
+        value = getattr(importlib.import_module(module), attribute or name)
         globals()[name] = value
         return value
     if name in _MODULES:
@@ -103,7 +113,7 @@ def analyze(source, **options):
     ----------
     source
         A :class:`SampleTable` (from :func:`run` or :meth:`Store.samples`), an open
-        :class:`Store`, or the path of a store.
+        store (any :class:`~betascale.store.SampleStore`), or the path of a store.
     **options
         Options of :func:`betascale.analysis.analyze_samples` (``stat``, ``gmin``,
         ``lmin``, ``n_boot``, ``seed``, ``ci``, ``flux``, ...).
@@ -137,14 +147,15 @@ def fss_analyze(source, **options):
 
 
 def _samples(source):
-    from betascale.store import SampleTable, Store
+    from betascale.store import SampleTable, open_store
+    from betascale.store.base import is_store
 
     if isinstance(source, SampleTable):
         return source
-    if isinstance(source, Store):
+    if is_store(source):
         return source.samples()
     if isinstance(source, (str, Path)):
-        with Store.open(source) as store:
+        with open_store(source) as store:
             return store.samples()
     from betascale.errors import InputError
 

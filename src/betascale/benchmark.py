@@ -97,8 +97,13 @@ class LargeRow:
     ``setup`` is the geometry's set-up (checks, assembly, leads, analysis); ``fast``
     and ``fast_cpu`` the wall and CPU seconds per sample (medians); ``peak_rss_mb``
     the interpreter's peak and ``base_rss_mb`` its size after the imports;
-    ``breakdown`` the stages of one sample and ``floor`` the seconds of MUMPS'
-    factorization of the same matrix alone (when measured).
+    ``breakdown`` the stages of one sample; when measured, ``floor`` the seconds of
+    MUMPS' plain factorization of the same matrix with its best ordering
+    (``floor_ordering``; :func:`betascale.solvers.floor.plain_factorization_floor`),
+    ``floor_flops`` and ``sample_flops`` the operations MUMPS reports for that
+    factorization and for the sample's own (with the Schur complement), and
+    ``gemm_rate`` the operations per second of a dense matrix product of the same
+    arithmetic measured in the same process (:func:`~betascale.solvers.floor.dense_gemm_rate`).
     """
 
     L: int
@@ -112,6 +117,10 @@ class LargeRow:
     mumps_estimated_mb: float
     breakdown: dict = field(default_factory=dict)
     floor: float | None = None
+    floor_ordering: str = ""
+    floor_flops: float | None = None
+    sample_flops: float | None = None
+    gemm_rate: float | None = None
 
     def to_dict(self) -> dict:
         """The row as a plain dict."""
@@ -234,10 +243,11 @@ def large_sample(L: int, repeats: int = 1, breakdown: bool = False, seed: int = 
     Meant to run alone in a fresh interpreter (see :func:`bench_large`). With
     ``breakdown`` the stages of the last sample are kept and MUMPS then factorizes
     the same matrix once more without the Schur complement and with its
-    nested-dissection ordering (the floor); the peak memory is read before that.
+    best ordering (the floor, with its operation count and the dense matrix-product
+    rate of this machine); the peak memory is read before that.
     """
     from betascale.resources import estimated_geometry_bytes
-    from betascale.solvers import mumps_adapter
+    from betascale.solvers.floor import dense_gemm_rate, plain_factorization_floor
 
     base = _current_rss_mb()
     start, start_cpu = time.perf_counter(), time.process_time()
@@ -252,13 +262,16 @@ def large_sample(L: int, repeats: int = 1, breakdown: bool = False, seed: int = 
     if breakdown:
         clean = fast.clean
         values = fast.matrix_values(disorders[-1])
-        _, floor = mumps_adapter.factor_only(
-            clean.size, clean.rows, clean.cols, values, fast.real, "scotch"
-        )
+        floor = plain_factorization_floor(clean.size, clean.rows, clean.cols, values, fast.real)
     estimate = estimated_geometry_bytes(L, L, BENCH_SPEC.norbs, BENCH_SPEC.is_real) / 1e6
     mumps_mb = fast.statistics["estimated_mb_incore"]
-    stages = stages if breakdown else {}
-    return LargeRow(L, setup, setup_cpu, wall, cpu, peak, base, estimate, mumps_mb, stages, floor)
+    if floor is None:
+        return LargeRow(L, setup, setup_cpu, wall, cpu, peak, base, estimate, mumps_mb)
+    return LargeRow(
+        L, setup, setup_cpu, wall, cpu, peak, base, estimate, mumps_mb, stages,
+        floor.factor, floor.ordering, floor.flops, fast.statistics.get("factor_flops"),
+        dense_gemm_rate(fast.real),
+    )  # fmt: skip
 
 
 def _run_large_in_subprocess(L: int, repeats: int, breakdown: bool) -> LargeRow:
@@ -372,7 +385,7 @@ def bench_mpi(
     import tempfile
     from pathlib import Path
 
-    from betascale.store import Store
+    from betascale.store import open_store
 
     rows: list[MpiBenchRow] = []
     reference = None
@@ -386,7 +399,7 @@ def bench_mpi(
             if proc.returncode != 0:
                 raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
             summary = json.loads(proc.stdout.strip().splitlines()[-1])
-            with Store.open(out) as store:
+            with open_store(out) as store:
                 table = store.samples()
             if reference is None:
                 reference = table
@@ -543,7 +556,7 @@ def _cli_samples(study) -> tuple[np.ndarray, np.ndarray, float]:
     import tempfile
     from pathlib import Path
 
-    from betascale.store import Store
+    from betascale.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
         path, out = Path(tmp) / "study.toml", Path(tmp) / "s.sqlite"
@@ -556,7 +569,7 @@ def _cli_samples(study) -> tuple[np.ndarray, np.ndarray, float]:
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
         summary = json.loads(proc.stdout.strip().splitlines()[-1])
-        with Store.open(out) as store:
+        with open_store(out) as store:
             table = store.samples()
     order = np.argsort(table.sample)
     return table.T[order], table.seconds[order], float(summary["seconds"])

@@ -17,6 +17,7 @@ import numpy as np
 from betascale import validation
 from betascale.errors import InputError
 from betascale.models import ModelSpec, build_system, require_spec
+from betascale.solvers import SOLVERS, make_solver
 from betascale.threads import one_blas_thread
 
 #: Most samples one call solves: it keeps every result in memory (a study run stores
@@ -129,8 +130,6 @@ def conductance(
     >>> result.T.shape, result.N
     ((2,), 14)
     """
-    from betascale.solvers import SOLVERS
-
     require_spec(model)
     W = validation.number("W", W, low=0.0)
     samples = validation.integer("samples", samples, low=1, high=MAX_CALL_SAMPLES)
@@ -154,8 +153,6 @@ def _solve_samples(
     eigenvalues: bool,
 ) -> Conductances:
     """Build the geometry and solve the samples in ``span`` (the caller sets the threads)."""
-    from betascale.solvers import make_solver
-
     begin = time.perf_counter()
     system = build_system(model, L, M)
     engine = make_solver(solver, system)

@@ -1,11 +1,16 @@
-"""The clean sparse matrix A₀ = E − H₀ of a geometry, assembled from the lattice definition.
+"""The square lattice of every family, and the clean sparse matrix A₀ = E − H₀ of a geometry.
+
+The lattice conventions shared by every family live here: the Peierls factor of the
+x-bonds (:func:`peierls_factor`), the number of y-bonds of a column
+(:func:`num_bonds_y`) and the Kwant value of the x-hopping (:func:`kwant_hopping_x`).
 
 :mod:`betascale.models` defines the models through Kwant (value functions on a
 ``kwant.Builder``); Kwant stays the definition and the reference. Building and
 finalizing a Kwant system of a million sites takes a minute in Python, so the fast
 solver assembles the same matrix here, vectorized with NumPy, from the same
-ingredients: :func:`~betascale.models.clean_hopping_x`,
-:func:`~betascale.models.clean_hopping_y` and the Peierls factor
+ingredients: the family's clean hoppings
+(:meth:`~betascale.models.family.Family.hopping_x`,
+:meth:`~betascale.models.family.Family.hopping_y`) and the Peierls factor
 ``exp(-2 pi i phi y)`` of the x-bonds (Landau gauge). The tests compare the result
 entry by entry, bit for bit, with Kwant's ``hamiltonian_submatrix``.
 
@@ -17,13 +22,13 @@ Conventions
 * The pattern is canonical (CSR order: rows ascending, columns ascending within a
   row, no duplicates) and holds exactly Kwant's non-zero entries of ``H₀`` (Kwant
   drops entries that are exactly zero), the whole diagonal (the on-site disorder)
-  and, for the SU(2) model, every entry of the 2x2 bond blocks (the random bonds,
-  zero in A₀).
+  and, for families with random bonds (the SU(2) model), every entry of the bond
+  blocks (zero in A₀).
 * ``H[b, a]`` is the hopping from site a to site b and ``H[a, b]`` its Hermitian
   conjugate, as in :mod:`betascale.models`.
 
 A sample's values (:meth:`CleanMatrix.sample_values`) are A₀'s values with the
-on-site energies subtracted on the diagonal and, for the SU(2) model, the bond
+on-site energies subtracted on the diagonal and, with random bonds, the bond
 matrices R added (``A[to, from] = R``, times the Peierls factor on x-bonds, and
 ``A[from, to] = R†``).
 """
@@ -31,17 +36,45 @@ matrices R added (``A[to, from] = R``, times the Peierls factor on x-bonds, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
-from betascale.models import (
-    Disorder,
-    ModelSpec,
-    _peierls,
-    clean_hopping_x,
-    clean_hopping_y,
-)
+if TYPE_CHECKING:
+    from betascale.models import Disorder, ModelSpec
+
+
+def peierls_factor(flux: float, y: int) -> complex:
+    """The Peierls factor ``exp(-2 pi i phi y)`` of the x-bond at height y.
+
+    The Landau gauge A = (-B y, 0) with ``phi`` flux quanta h/e per plaquette
+    (R. Peierls, Z. Phys. 80, 763 (1933)): the x-bond from (x, y) to (x+1, y) carries
+    the factor, y-bonds carry none, so leads along x stay translation invariant.
+    """
+    return np.exp(-2j * np.pi * flux * y)
+
+
+def num_bonds_y(bc: str, M: int) -> int:
+    """y-bonds per column: M-1 (hardwall) or M (periodic)."""
+    return M if bc == "periodic" else M - 1
+
+
+def kwant_hopping_x(spec: ModelSpec):
+    """The clean x-hopping of the leads and of a clean sample, as a Kwant value.
+
+    The family's :meth:`~betascale.models.family.Family.hopping_x`, times
+    :func:`peierls_factor` of the bond's height with a flux (a value function then).
+    """
+    hop = spec.family.hopping_x(spec)
+    if spec.flux == 0:
+        return hop
+    flux = spec.flux
+
+    def peierls_x(to_site, from_site):
+        return hop * peierls_factor(flux, from_site.tag[1])
+
+    return peierls_x
 
 
 @dataclass(frozen=True)
@@ -68,11 +101,12 @@ def _hopping_blocks(spec: ModelSpec, M: int) -> tuple[np.ndarray, np.ndarray]:
     (``hop * exp(-2 pi i phi y)``), so that the entries agree bit for bit.
     """
     n = spec.norbs
-    hop_x, hop_y = clean_hopping_x(spec), clean_hopping_y(spec)
+    hop_x, hop_y = spec.family.hopping_x(spec), spec.family.hopping_y(spec)
     if spec.flux == 0:
         hx = np.asarray(hop_x, dtype=complex).reshape(1, n, n)
     else:
-        hx = np.array([np.asarray(hop_x * _peierls(spec, y), dtype=complex) for y in range(M)])
+        factors = [peierls_factor(spec.flux, y) for y in range(M)]
+        hx = np.array([np.asarray(hop_x * factor, dtype=complex) for factor in factors])
         hx = hx.reshape(M, n, n)
     hy = np.asarray(hop_y, dtype=complex).reshape(1, n, n)
     return hx, hy
@@ -82,7 +116,7 @@ def _slots(spec: ModelSpec, L: int, M: int, upper: bool) -> list[_Slot]:
     """The neighbour slots of a row, in ascending column order (see :func:`assemble`)."""
     n = spec.norbs
     hx, hy = _hopping_blocks(spec, M)
-    if spec.random_bonds:  # SU(2): whole blocks stored, values added per sample
+    if spec.random_bonds:  # whole blocks stored, values added per sample
         tx = ty = np.ones((n, n), dtype=bool)
         hx, hy = np.zeros_like(hx[:1]), np.zeros_like(hy)
     else:
@@ -130,11 +164,11 @@ class CleanMatrix:
     onsite_positions
         Position of each diagonal entry, in orbital order (``[x, y, o]`` raveled).
     bond_positions
-        SU(2) model only: positions of ``A[to, from]`` and ``A[from, to]`` for every
-        entry (i, j) of every bond, ordered as
-        ``concatenate([bonds_x.reshape(-1, 2, 2), bonds_y.reshape(-1, 2, 2)]).ravel()``.
+        Random bonds only (the SU(2) model): positions of ``A[to, from]`` and
+        ``A[from, to]`` for every entry (i, j) of every bond, ordered as
+        ``concatenate([bonds_x.reshape(-1, n, n), bonds_y.reshape(-1, n, n)]).ravel()``.
     x_phases
-        SU(2) model with flux: the Peierls factor of the x-bonds at each height y.
+        Random bonds with flux: the Peierls factor of the x-bonds at each height y.
     """
 
     spec: ModelSpec
@@ -177,7 +211,7 @@ class CleanMatrix:
         """Orbitals of the column that lead 0 (x = 0) or lead 1 (x = L − 1) attaches to.
 
         In the order ``(y, orbital)``, the order of the self-energy of
-        :func:`betascale.models.finalized_lead` (and of its reversed copy).
+        :func:`betascale.leads.finalized_lead` (and of its reversed copy).
         """
         width = self.M * self.norbs
         start = 0 if lead == 0 else (self.L - 1) * width
@@ -191,7 +225,8 @@ class CleanMatrix:
             bonds_x = disorder.bonds_x
             if self.x_phases is not None:
                 bonds_x = bonds_x * self.x_phases[None, :, None, None]
-            r = np.concatenate([bonds_x.reshape(-1, 2, 2), disorder.bonds_y.reshape(-1, 2, 2)])
+            n = self.norbs
+            r = np.concatenate([bonds_x.reshape(-1, n, n), disorder.bonds_y.reshape(-1, n, n)])
             fwd, bwd = self.bond_positions
             data[fwd] += r.ravel()  # A[to, from] = -H[to, from] = R
             data[bwd] += np.conj(r).ravel()  # A[from, to] = R^dagger
@@ -226,8 +261,8 @@ def assemble(spec: ModelSpec, L: int, M: int, upper: bool = False) -> CleanMatri
         Sample length and width (not checked here; see
         :func:`betascale.models.validate_geometry`).
     upper
-        Store only the upper triangle (for MUMPS' symmetric mode); not for the
-        SU(2) model.
+        Store only the upper triangle (for MUMPS' symmetric mode); not for
+        families with random bonds.
 
     Notes
     -----
@@ -237,7 +272,7 @@ def assemble(spec: ModelSpec, L: int, M: int, upper: bool = False) -> CleanMatri
     (count, then fill) give the CSR arrays without sorting.
     """
     if upper and spec.random_bonds:
-        raise ValueError("the SU(2) model has random bonds: assemble the full matrix")
+        raise ValueError(f"the {spec.hamiltonian} model has random bonds: assemble the full matrix")
     n = spec.norbs
     slots = _slots(spec, L, M, upper)
     counts = np.zeros((L, M, n), dtype=np.int64)
@@ -254,10 +289,10 @@ def assemble(spec: ModelSpec, L: int, M: int, upper: bool = False) -> CleanMatri
     for slot in slots:
         positions[slot.name] = _fill_slot(slot, M, n, fill, cols, values)
     del fill
-    bonds = _bond_positions(positions, spec.bc) if spec.random_bonds else None
+    bonds = _bond_positions(positions, spec.bc, n) if spec.random_bonds else None
     phases = None
     if spec.random_bonds and spec.flux != 0:
-        phases = np.array([_peierls(spec, y) for y in range(M)])
+        phases = np.array([peierls_factor(spec.flux, y) for y in range(M)])
     onsite = positions["self"].ravel()  # one entry per row orbital: (x, y, o) order
     return CleanMatrix(spec, L, M, upper, indptr, cols, values, onsite, bonds, phases)
 
@@ -289,14 +324,14 @@ def _fill_slot(
     return pos
 
 
-def _bond_positions(positions: dict, bc: str) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the SU(2) bond entries, forward and backward, in the Disorder order.
+def _bond_positions(positions: dict, bc: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the random-bond entries, forward and backward, in the Disorder order.
 
     A forward entry (i, j) of a bond is ``A[to_i, from_j]`` (in the row of the bond's
     ``to`` site); the backward one is ``A[from_j, to_i]`` (row of ``from``, column
     orbital i), hence the transposes.
     """
-    positions = {k: p.reshape(*p.shape[:2], 2, 2) for k, p in positions.items() if k != "self"}
+    positions = {k: p.reshape(*p.shape[:2], n, n) for k, p in positions.items() if k != "self"}
     x_fwd = positions["x-"]  # rows x+1: bond (x, y)
     x_bwd = positions["x+"].transpose(0, 1, 3, 2)  # rows x: bond (x, y)
     y_fwd = [positions["y-"]]  # rows y+1: bond (x, y)
@@ -311,4 +346,11 @@ def _bond_positions(positions: dict, bc: str) -> tuple[np.ndarray, np.ndarray]:
     return fwd, bwd
 
 
-__all__ = ["CleanMatrix", "assemble", "orbital_index"]
+__all__ = [
+    "CleanMatrix",
+    "assemble",
+    "kwant_hopping_x",
+    "num_bonds_y",
+    "orbital_index",
+    "peierls_factor",
+]

@@ -1,7 +1,7 @@
 """Self-energies of the two clean leads of a geometry, and the factors of their Γ.
 
-The leads are defined in :mod:`betascale.models` (:func:`~betascale.models.lead_builder`:
-M sites wide, the sample's transverse boundary condition, hopping and flux). This
+The leads are defined here (:func:`lead_builder`: M sites wide, the sample's
+transverse boundary condition, the family's clean hoppings and the flux). This
 module computes, once per geometry, what the fast solver needs of them: the retarded
 self-energies Σ_L and Σ_R on the interface columns (orbitals in ``(y, orbital)``
 order), factors U with ``Γ = i(Σ − Σ†) = U U†`` and the number N of open channels.
@@ -15,8 +15,10 @@ Two routes give the same Σ:
     solves a dense eigenproblem of size 2 M norbs, which costs ~25 s at M = 1024
     (spinless) on one core, and 8 times more with spin.
 ``closed``
-    The closed form for leads that separate into transverse modes: the spinless
-    leads and the spin-degenerate leads of the SU(2) model, without flux. With
+    The closed form for leads that separate into transverse modes, without flux: the
+    leads of families declared separable
+    (:attr:`~betascale.models.family.Family.separable_lead`: ``norbs`` copies of the
+    spinless square-lattice lead, as the Anderson and SU(2) models have). With
     transverse eigenvectors φ_m and energies ε_m of the clean strip, each mode is
     a semi-infinite chain with on-site ε_m and hopping −1, whose surface Green's
     function is ``g(z) = (z − i sqrt(4 − z²))/2`` for ``|z| < 2`` and
@@ -30,31 +32,28 @@ Two routes give the same Σ:
 
 :func:`lead_self_energies` takes Kwant's route for leads of at most
 :data:`KWANT_LEAD_MAX_ORBITALS` orbitals (cheap there, and bit-compatible with
-earlier results) and for leads without a closed form (flux, Ando model), and the
-closed form for wider separable leads. Wider leads with flux are solved once,
-spinless: a spin-degenerate SU(2) lead is the spinless lead times the 2x2 identity,
-and the right lead of a spinless model is the transpose of the left one.
+earlier results) and for leads without a closed form (flux, or a family whose lead
+is not separable, as the Ando model's), and the closed form for wider separable
+leads. Wider separable leads with flux are solved once, spinless
+(:meth:`~betascale.models.family.Family.lead_probe`): such a lead is the spinless
+lead times the identity on its orbitals, and the right lead of a spinless model is
+the transpose of the left one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.linalg as sla
 
-from betascale.models import (
-    ModelSpec,
-    clean_hopping_x,
-    clean_hopping_y,
-    finalized_lead,
-    lead_builder,
-    lead_channels,
-    num_bonds_y,
-)
+from betascale.lattice import kwant_hopping_x, num_bonds_y
+from betascale.resources import KWANT_LEAD_MAX_ORBITALS
 
-#: Leads with at most this many orbitals (M norbs) take Kwant's mode solver.
-KWANT_LEAD_MAX_ORBITALS = 256
+if TYPE_CHECKING:
+    from betascale.models import ModelSpec
+
 #: A transfer eigenvalue with ``abs(ln|lambda|)`` below this is a propagating mode.
 UNIMODULAR_TOLERANCE = 1e-8
 #: ... and one between the two tolerances cannot be classified (a threshold is near).
@@ -95,9 +94,39 @@ def gamma_factor(sigma: np.ndarray) -> np.ndarray:
     return vectors[:, keep] * np.sqrt(values[keep])
 
 
+def lead_builder(spec: ModelSpec, M: int):
+    """The clean left lead of width M (symmetry -x), on the lattice of ``spec``.
+
+    On-site zero; the family's clean hoppings, the x-hopping with the Peierls factor
+    (:func:`betascale.lattice.kwant_hopping_x`).
+    """
+    import kwant  # a heavy import, kept off ``import betascale``
+
+    norbs = spec.norbs
+    lat = kwant.lattice.square(a=1, norbs=norbs)
+    lead = kwant.Builder(kwant.TranslationalSymmetry((-1, 0)))
+    lead[(lat(0, y) for y in range(M))] = 0.0 * np.eye(norbs, dtype=complex) if norbs > 1 else 0.0
+    lead[((lat(1, y), lat(0, y)) for y in range(M))] = kwant_hopping_x(spec)
+    ny = num_bonds_y(spec.bc, M)
+    lead[((lat(0, (y + 1) % M), lat(0, y)) for y in range(ny))] = spec.family.hopping_y(spec)
+    return lead
+
+
+def finalized_lead(spec: ModelSpec, M: int):
+    """A finalized clean lead of width M (for channel counts and thresholds)."""
+    return lead_builder(spec, M).finalized()
+
+
+def lead_channels(lead, energy: float) -> int:
+    """Number of propagating channels of a finalized lead at ``energy``."""
+    propagating, _ = lead.modes(energy=energy)
+    return int(propagating.velocities.size // 2)
+
+
 def has_closed_form(spec: ModelSpec) -> bool:
-    """Whether the leads of ``spec`` separate into transverse modes (no flux, no Ando SOC)."""
-    return spec.flux == 0 and spec.hamiltonian in ("anderson", "su2")
+    """Whether the leads of ``spec`` separate into transverse modes (a separable lead, no
+    flux: :meth:`~betascale.models.family.Family.closed_form_lead`)."""
+    return spec.family.closed_form_lead(spec)
 
 
 def lead_self_energies(spec: ModelSpec, M: int, route: str = "auto") -> LeadSelfEnergies:
@@ -121,11 +150,10 @@ def lead_self_energies(spec: ModelSpec, M: int, route: str = "auto") -> LeadSelf
         return _closed_form(spec, M)
     if route != "kwant":
         raise ValueError(f"route must be 'auto', 'kwant' or 'closed', got {route!r}")
-    if M * spec.norbs <= KWANT_LEAD_MAX_ORBITALS or spec.hamiltonian == "ando":
+    if M * spec.norbs <= KWANT_LEAD_MAX_ORBITALS or not spec.family.separable_lead:
         return _kwant(spec, M)
-    spinless = ModelSpec("anderson", spec.E, spec.bc, spec.flux)
-    leads = _kwant(spinless, M, mirror=True)
-    return _spin_degenerate(leads) if spec.norbs == 2 else leads
+    spinless, copies = spec.family.lead_probe(spec)
+    return _copies(_kwant(spinless, M, mirror=True), copies)
 
 
 def _kwant(spec: ModelSpec, M: int, mirror: bool = False) -> LeadSelfEnergies:
@@ -225,28 +253,31 @@ def _closed_form(spec: ModelSpec, M: int) -> LeadSelfEnergies:
     open_ = np.abs(z) < 2
     u = phi[:, open_] * np.sqrt(np.sqrt(4 - z[open_] ** 2))
     spinless = LeadSelfEnergies(sigma, sigma, u, u, int(open_.sum()), "closed")
-    return _spin_degenerate(spinless) if spec.norbs == 2 else spinless
+    return _copies(spinless, spec.norbs)
 
 
-def _spin_degenerate(spinless: LeadSelfEnergies) -> LeadSelfEnergies:
-    """The leads of a spin-degenerate model: the spinless ones times the 2x2 identity."""
-    eye = np.eye(2)
+def _copies(spinless: LeadSelfEnergies, copies: int) -> LeadSelfEnergies:
+    """The leads of a separable model: the spinless ones times the identity on ``copies``
+    orbitals (the spinless leads themselves for one)."""
+    if copies == 1:
+        return spinless
+    eye = np.eye(copies)
     left, right = np.kron(spinless.sigma_left, eye), np.kron(spinless.sigma_right, eye)
     u_left, u_right = np.kron(spinless.u_left, eye), np.kron(spinless.u_right, eye)
-    return LeadSelfEnergies(left, right, u_left, u_right, 2 * spinless.N, spinless.route)
+    return LeadSelfEnergies(left, right, u_left, u_right, copies * spinless.N, spinless.route)
 
 
 def lead_cell(spec: ModelSpec, M: int) -> tuple[np.ndarray, np.ndarray]:
     """The unit cell ``H0`` and hopping ``V = H[x+1, x]`` of the lead, orbitals ``(y, orbital)``.
 
-    The same lead as :func:`betascale.models.lead_builder`: y-hoppings
-    :func:`~betascale.models.clean_hopping_y` (around the strip if periodic), x-hoppings
-    :func:`~betascale.models.clean_hopping_x` times the Peierls factor ``exp(-2 pi i phi y)``.
-    ``V`` is block diagonal and unitary up to its sign for every family.
+    The same lead as :func:`lead_builder`: the family's y-hoppings (around the strip if
+    periodic) and x-hoppings times the Peierls factor ``exp(-2 pi i phi y)``. ``V`` is
+    block diagonal, and unitary up to its sign for every built-in family (the companion
+    form of :func:`transfer_eigenvalues` assumes it).
     """
     norbs = spec.norbs
-    hop_y = np.asarray(clean_hopping_y(spec), dtype=complex).reshape(norbs, norbs)
-    hop_x = np.asarray(clean_hopping_x(spec), dtype=complex).reshape(norbs, norbs)
+    hop_y = np.asarray(spec.family.hopping_y(spec), dtype=complex).reshape(norbs, norbs)
+    hop_x = np.asarray(spec.family.hopping_x(spec), dtype=complex).reshape(norbs, norbs)
     h0 = np.zeros((M * norbs, M * norbs), dtype=complex)
     for y in range(num_bonds_y(spec.bc, M)):
         a, b = y * norbs, ((y + 1) % M) * norbs
@@ -275,6 +306,14 @@ def transfer_eigenvalues(spec: ModelSpec, M: int, energy: float) -> np.ndarray:
     return sla.eigvals(companion, overwrite_a=True, check_finite=False)
 
 
+def _unitary_hopping(spec: ModelSpec) -> bool:
+    """Whether the family's x-hopping is unitary up to its sign (:func:`transfer_eigenvalues`
+    needs it)."""
+    norbs = spec.norbs
+    hop = np.asarray(spec.family.hopping_x(spec), dtype=complex).reshape(norbs, norbs)
+    return bool(np.allclose(hop @ hop.conj().T, np.eye(norbs), rtol=0, atol=1e-12))
+
+
 def lead_channel_count(spec: ModelSpec, M: int, energy: float) -> int | None:
     """Open channels of one lead of width M at ``energy``; None on (or too near) a threshold.
 
@@ -286,7 +325,7 @@ def lead_channel_count(spec: ModelSpec, M: int, energy: float) -> int | None:
     computes the eigenvectors), None if one cannot be classified
     (:data:`UNIMODULAR_TOLERANCE` <= ``|ln|lambda||`` < :data:`EVANESCENT_TOLERANCE`).
     """
-    if M * spec.norbs <= KWANT_LEAD_MAX_ORBITALS:
+    if M * spec.norbs <= KWANT_LEAD_MAX_ORBITALS or not _unitary_hopping(spec):
         try:
             return lead_channels(finalized_lead(spec, M), energy)
         except RuntimeError:
@@ -303,10 +342,13 @@ def lead_channel_count(spec: ModelSpec, M: int, energy: float) -> int | None:
 __all__ = [
     "KWANT_LEAD_MAX_ORBITALS",
     "LeadSelfEnergies",
+    "finalized_lead",
     "gamma_factor",
     "has_closed_form",
+    "lead_builder",
     "lead_cell",
     "lead_channel_count",
+    "lead_channels",
     "lead_self_energies",
     "surface_green",
     "transfer_eigenvalues",

@@ -118,6 +118,10 @@ from betascale.errors import InputError
 if TYPE_CHECKING:
     from betascale.models import ModelSpec
 
+#: Leads with at most this many orbitals (M norbs) take Kwant's mode solver
+#: (:func:`betascale.leads.lead_self_energies`; defined here, with the memory it costs,
+#: so that this module imports no SciPy: it must load under a tight memory limit).
+KWANT_LEAD_MAX_ORBITALS = 256
 #: Bytes of peak memory of the sparse factorization per unknown and orbital per
 #: site, real arithmetic.
 BYTES_PER_ORBITAL = 300.0
@@ -202,14 +206,12 @@ def kwant_lead_orbitals(spec: ModelSpec, M: int) -> int:
 
     The route of :func:`betascale.leads.lead_self_energies`: Kwant for leads of at
     most ``KWANT_LEAD_MAX_ORBITALS`` orbitals and for leads without a closed form;
-    a wide SU(2) lead with flux is solved spinless.
+    a wide separable lead with flux (the SU(2) model's) is solved spinless.
     """
-    from betascale.leads import KWANT_LEAD_MAX_ORBITALS, has_closed_form
-
     orbitals = int(M) * spec.norbs
-    if orbitals <= KWANT_LEAD_MAX_ORBITALS or spec.hamiltonian == "ando":
+    if orbitals <= KWANT_LEAD_MAX_ORBITALS or not spec.family.separable_lead:
         return orbitals
-    return 0 if has_closed_form(spec) else int(M)
+    return 0 if spec.family.closed_form_lead(spec) else int(M)
 
 
 def geometry_bytes(spec: ModelSpec, L: int, M: int) -> float:

@@ -203,8 +203,7 @@ class Study:
             "bc": self.model.bc,
             "flux": self.flux[0] if len(self.flux) == 1 else list(self.flux),
         }
-        if self.model.hamiltonian == "ando":
-            out["S"] = self.model.S
+        out.update({key: getattr(self.model, key) for key in self.model.family.parameters})
         samples = self.samples if isinstance(self.samples, int) else list(self.samples)
         out.update(W=list(self.W), L=list(self.L), aspect=self.aspect, samples=samples)
         out.update(seed=self.seed, solver=self.solver)
@@ -527,7 +526,7 @@ def _study_from_dict(d: dict[str, Any]) -> Study:
         model=_get_str(d, "model", None),
         soc=_get_str(d, "soc", None),
     )
-    if model.hamiltonian != "ando" and model.S != _MODEL_DEFAULTS["S"]:
+    if "S" not in model.family.parameters and model.S != _MODEL_DEFAULTS["S"]:
         raise InputError(
             f"S = {model.S} is only used by the Ando spin-orbit model "
             "(hamiltonian = 'ando'); remove it"

@@ -45,10 +45,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from betascale.errors import InputError
-from betascale.models import SYMMETRY_CLASSES
 
-#: The three Wigner–Dyson classes, in the order used throughout betascale.
-CLASSES = SYMMETRY_CLASSES  # the single source of the class names: betascale.models
+#: The Wigner–Dyson symmetry classes, the single source of their names (re-exported by
+#: :mod:`betascale.models`), in the order used throughout betascale.
+SYMMETRY_CLASSES = ("orthogonal", "unitary", "symplectic")
+#: The three Wigner–Dyson classes (another name of :data:`SYMMETRY_CLASSES`).
+CLASSES = SYMMETRY_CLASSES
 
 #: Apéry's constant zeta(3).
 ZETA3 = 1.2020569031595942

@@ -5,25 +5,30 @@ scattering problem is singular (Kwant raises ``RuntimeError``), and below the
 lowest threshold no channel is open at all. Both are refused when a study is made,
 with a suggestion that passes the same test.
 
-For spinless leads without flux (the Anderson model, and the spin-degenerate leads
-of the SU(2) model) the thresholds are known in closed form: the transverse
+For separable leads without flux (:meth:`~betascale.models.family.Family.closed_form_lead`:
+the Anderson model, and the spin-degenerate leads of the SU(2) model) the thresholds
+are known in closed form: the transverse
 energies ``eps_m`` of a clean strip (``-2 cos(pi m/(M+1))``, m = 1..M, hardwall;
 ``-2 cos(2 pi m/M)``, m = 0..M-1, periodic) shifted by the band edges ``+-2`` of the
 longitudinal motion; channel m is open where ``|E - eps_m| < 2``. With flux or
-spin–orbit leads they are found numerically, by counting the open channels of the
-lead at ``E`` and ``E +- delta`` (:func:`betascale.leads.lead_channel_count`).
+other leads (the Ando model's spin–orbit leads) they are found numerically, by
+counting the open channels of the lead at ``E`` and ``E +- delta``
+(:func:`betascale.leads.lead_channel_count`).
 """
 
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from betascale.errors import InputError
-from betascale.leads import lead_channel_count
-from betascale.models import ModelSpec
+from betascale.leads import has_closed_form, lead_channel_count
 from betascale.resources import check_memory, geometry_bytes, kwant_lead_orbitals
+
+if TYPE_CHECKING:
+    from betascale.models import ModelSpec
 
 #: Energies closer than this to a lead subband threshold are refused.
 THRESHOLD_TOLERANCE = 1e-6
@@ -45,7 +50,7 @@ def transverse_energies(bc: str, M: int) -> np.ndarray:
 
 def analytic_thresholds(spec: ModelSpec, M: int) -> np.ndarray | None:
     """Sorted subband thresholds of the lead where known in closed form, else None."""
-    if spec.flux != 0 or spec.hamiltonian == "ando":
+    if not has_closed_form(spec):
         return None
     eps = transverse_energies(spec.bc, M)
     return np.sort(np.concatenate([eps - 2, eps + 2]))
@@ -69,18 +74,6 @@ def open_channels(spec: ModelSpec, M: int, energy: float | None = None) -> int:
     return below
 
 
-def _probe(spec: ModelSpec) -> tuple[ModelSpec, int]:
-    """The lead whose thresholds are the spec's, and its channel multiplier.
-
-    The SU(2) model's leads are spin-degenerate: their thresholds are those of the
-    spinless (Anderson) lead with the same flux, with twice the channels, at an eighth
-    of the cost of the spinful lead.
-    """
-    if spec.hamiltonian == "su2":
-        return ModelSpec("anderson", spec.E, spec.bc, spec.flux), 2
-    return spec, 1
-
-
 @functools.lru_cache(maxsize=64)
 def _counts_around(
     spec: ModelSpec, M: int, energy: float, delta: float
@@ -92,7 +85,7 @@ def _counts_around(
     within ``delta`` of ``energy`` (short of an opening and a closing threshold within
     ``2 delta`` of each other) and the count at ``energy`` is the same.
     """
-    probe, factor = _probe(spec)
+    probe, factor = spec.family.lead_probe(spec)
     counts = [lead_channel_count(probe, M, e) for e in (energy - delta, energy + delta)]
     return tuple(None if n is None else factor * n for n in counts)
 
@@ -142,9 +135,7 @@ def _suggest_analytic(spec: ModelSpec, thresholds: np.ndarray, margin: float) ->
 def _suggest_numeric(spec: ModelSpec, M: int, margin: float) -> float | None:
     steps = margin * np.arange(1, int(SEARCH_RANGE / margin) + 1)
     for e in np.ravel(np.column_stack([spec.E + steps, spec.E - steps]))[:40]:
-        if abs(e) < 4 + (0.5 if spec.spinful else 0) and not is_near_threshold(
-            spec, M, float(e), margin
-        ):
+        if abs(e) < spec.family.max_energy and not is_near_threshold(spec, M, float(e), margin):
             return _short_decimal(e, e - margin / 4, e + margin / 4, spec.E)
     return None
 

@@ -3,7 +3,8 @@
 The analysis of a store runs in four steps (see ``PHYSICS.md``), one module each:
 
 1. :mod:`~betascale.analysis.ensembles` — statistics per (W, L) with standard
-   errors (:func:`ensemble_stats`, :func:`table_stats`);
+   errors (:func:`ensemble_stats`, :func:`table_stats`), each statistic declared once
+   in :mod:`~betascale.analysis.statistics` (:class:`Statistic`, :func:`register`);
 2. :mod:`~betascale.analysis.beta` — the numerical beta between successive sizes
    with bootstrap errors (:func:`beta_points`);
 3. :mod:`~betascale.analysis.fit` — the fit of the large-g points against the
@@ -20,7 +21,8 @@ its siblings).
 
 :mod:`~betascale.analysis.pipeline` runs them on a sample table or a store
 (:func:`analyze_table`, :func:`analyze_samples`, :func:`analyze_store`) and
-:mod:`~betascale.analysis.report` formats the result as text.
+:mod:`~betascale.analysis.report` formats the result as text. The result types share
+:mod:`~betascale.analysis.results` (:class:`Estimate`, the :class:`Result` base).
 """
 
 from betascale.analysis.beta import (
@@ -91,7 +93,9 @@ from betascale.analysis.pipeline import (
     analyze_table,
 )
 from betascale.analysis.report import format_report
+from betascale.analysis.results import Result
 from betascale.analysis.scaling_test import SCALING_MAX_KNOTS, ScalingTest, scaling_test
+from betascale.analysis.statistics import Statistic, register, unregister
 from betascale.analysis.weak_localization import (
     LogFit,
     WeakLocalization,
@@ -140,7 +144,9 @@ __all__ = [
     "LogFit",
     "Magnetoconductance",
     "PairedDelta",
+    "Result",
     "ScalingTest",
+    "Statistic",
     "StoreAnalysis",
     "WLFit",
     "WLJointFit",
@@ -173,7 +179,9 @@ __all__ = [
     "joint_fit",
     "magnetoconductance",
     "per_sample_values",
+    "register",
     "scaling_test",
     "table_stats",
+    "unregister",
     "weak_localization",
 ]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from betascale.analysis import statistics
 from betascale.analysis.ensembles import (
     DEFAULT_STAT,
     STATS,
@@ -27,6 +28,7 @@ from betascale.analysis.ensembles import (
     per_sample_values,
     table_stats,
 )
+from betascale.analysis.statistics import bootstrap_replicates, mean_rows
 from betascale.errors import InputError
 from betascale.serialization import json_float
 from betascale.store import SampleTable
@@ -122,14 +124,7 @@ class BetaSet:
 
 def bootstrap_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Means of ``n_boot`` resamples (with replacement) of ``values``."""
-    n = values.size
-    out = np.empty(n_boot)
-    chunk = max(1, min(n_boot, 2_000_000 // max(n, 1)))
-    for start in range(0, n_boot, chunk):
-        stop = min(n_boot, start + chunk)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        out[start:stop] = values[idx].mean(axis=1)
-    return out
+    return bootstrap_replicates(values, n_boot, rng, mean_rows)
 
 
 def check_n_boot(n_boot: int) -> int:
@@ -196,8 +191,9 @@ def beta_points(
     table
         The samples.
     stat
-        ``"mean_T"`` (⟨T⟩), ``"mean_g"`` (⟨g⟩ contact-corrected) or ``"typical"``
-        (``exp⟨ln g⟩``).
+        A statistic of :data:`~betascale.analysis.ensembles.STATS`: ``"mean_T"`` (⟨T⟩),
+        ``"mean_g"`` (⟨g⟩ contact-corrected), ``"typical"`` (``exp⟨ln g⟩``) or one
+        registered in :mod:`~betascale.analysis.statistics`.
     n_boot
         Bootstrap replicates.
     seed
@@ -247,10 +243,8 @@ def _G_with_replicates(T: np.ndarray, s, stat: str, n_boot: int, rng, where: str
     Both must be > 0 (``ln G`` enters beta); the replicates resample ``T`` with ``rng``.
     """
     v = per_sample_values(T, s.N, stat, where)
-    boot = bootstrap_means(v, n_boot, rng)
+    boot = bootstrap_replicates(v, n_boot, rng, statistics.get(stat).replicate)
     G = s.G(stat).mean
-    if stat == "typical":
-        boot = np.exp(boot)
     if not (G > 0 and np.all(boot > 0)):
         raise InputError(f"{where}: {STATS[stat]} is not positive; ln G is undefined")
     return G, boot

@@ -2,8 +2,10 @@
 
 Per (W, L): n, ⟨T⟩, var T, ⟨ln T⟩, the contact-corrected conductance
 ``g = 1/(1/T - 1/N)`` both from ⟨T⟩ and per sample, ⟨g⟩, ⟨ln g⟩ and the typical
-``exp⟨ln g⟩``. Each is an :class:`Estimate` that carries its standard error of the
-mean (as NetKet's ``Stats`` does).
+``exp⟨ln g⟩``, and every statistic registered in :mod:`~betascale.analysis.statistics`
+(where each statistic, built-in or not, is declared once: its per-sample function and
+its estimator). Each is an :class:`Estimate` that carries its standard error (as
+NetKet's ``Stats`` does).
 
 The contact correction is Büttiker's four-terminal formula, ``1/g = 1/T - 1/N``
 (Beenakker, Rev. Mod. Phys. 69, 731 (1997); ``T`` and ``N`` are totals in e²/h, both
@@ -19,138 +21,53 @@ typical statistic undefined and is refused likewise.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from betascale.analysis import statistics
+from betascale.analysis.results import Estimate, format_pm
+from betascale.analysis.statistics import (
+    BALLISTIC_RTOL,
+    DEFAULT_STAT,
+    StatisticView,
+    contact_corrected,
+    mean_estimate,
+    per_sample_values,
+    variance_estimate,
+)
 from betascale.errors import InputError
-from betascale.serialization import json_float
 from betascale.store import SampleTable
 
-#: The ensemble statistics that beta can be computed from, with their table labels.
-STATS = {
-    "mean_T": "<T> (two-terminal, no contact correction)",
-    "mean_g": "<g>, contact-corrected",
-    "typical": "exp<ln g>, contact-corrected",
-}
+__all__ = [
+    "DEFAULT_STAT",
+    "STATS",
+    "STAT_LABELS",
+    "STAT_SYMBOLS",
+    "EnsembleStats",
+    "Estimate",
+    "check_stat",
+    "contact_corrected",
+    "ensemble_stats",
+    "format_pm",
+    "group_indices",
+    "mean_estimate",
+    "per_sample_values",
+    "table_stats",
+    "variance_estimate",
+]
+
+#: The ensemble statistics that beta can be computed from, with their table labels
+#: (a live view of :mod:`~betascale.analysis.statistics`).
+STATS = StatisticView("text", "beta")
 #: Mathtext labels of the statistics, for figure legends and axes.
-STAT_LABELS = {
-    "mean_T": r"$\langle T\rangle$ (two-terminal)",
-    "mean_g": r"$\langle g\rangle$, contact-corrected",
-    "typical": r"$\exp\langle\ln g\rangle$, contact-corrected",
-}
+STAT_LABELS = StatisticView("label", "beta")
 #: Short mathtext symbol of each statistic, for axis labels.
-STAT_SYMBOLS = {
-    "mean_T": r"\langle T\rangle",
-    "mean_g": r"\langle g\rangle",
-    "typical": r"\exp\langle\ln g\rangle",
-}
-DEFAULT_STAT = "mean_g"
+STAT_SYMBOLS = StatisticView("symbol", "beta")
 
 #: Relative tolerance above N within which T is taken as T = N (ballistic).
-_BALLISTIC_RTOL = 1e-9
-
-
-# ------------------------------------------------------------------ estimates
-@dataclass(frozen=True)
-class Estimate:
-    """A value with its standard error (of the mean, for an ensemble average).
-
-    Attributes
-    ----------
-    mean
-        The estimate.
-    error
-        Its one-standard-deviation error.
-    """
-
-    mean: float
-    error: float
-
-    def __str__(self) -> str:
-        return format_pm(self.mean, self.error)
-
-    def to_dict(self) -> dict:
-        """``{"mean": ..., "error": ...}`` with NaN and inf as None (JSON-safe)."""
-        return {"mean": json_float(self.mean), "error": json_float(self.error)}
-
-
-def format_pm(value: float, error: float, digits: int = 2) -> str:
-    """Format ``value ± error`` with the error to ``digits`` significant digits.
-
-    Very small or large values use a common power of ten, e.g. ``(6.52 ± 0.45)e-11``.
-    """
-    if not math.isfinite(value):
-        return f"{value}"
-    if not math.isfinite(error) or error <= 0:
-        return f"{value:.4g}"
-    exponent = 0
-    if value != 0 and not 1e-3 <= abs(value) < 1e5:
-        exponent = math.floor(math.log10(abs(value)))
-        value, error = value / 10**exponent, error / 10**exponent
-    decimals = max(0, digits - 1 - math.floor(math.log10(error)))
-    decimals = min(decimals, 12)
-    text = f"{value:.{decimals}f} ± {error:.{decimals}f}"
-    return f"({text})e{exponent:+03d}" if exponent else text
-
-
-def mean_estimate(x: np.ndarray) -> Estimate:
-    n = x.size
-    mean = float(np.mean(x))
-    if not math.isfinite(mean):
-        return Estimate(mean, math.nan)
-    return Estimate(mean, float(np.std(x, ddof=1) / math.sqrt(n)))
-
-
-def variance_estimate(x: np.ndarray) -> Estimate:
-    """Sample variance (ddof=1) with its standard error from the fourth moment."""
-    n = x.size
-    s2 = float(np.var(x, ddof=1))
-    m4 = float(np.mean((x - x.mean()) ** 4))
-    se2 = (m4 - s2 * s2 * (n - 3) / (n - 1)) / n
-    return Estimate(s2, math.sqrt(max(se2, 0.0)))
-
-
-# ------------------------------------------------------------ contact correction
-def contact_corrected(T, N) -> np.ndarray:
-    """The contact-corrected conductance ``g = 1/(1/T - 1/N) = T N / (N - T)``.
-
-    Büttiker's four-terminal formula removes the contact (Sharvin) resistance
-    ``1/N`` of the leads from the two-terminal resistance ``1/T`` (Beenakker,
-    Rev. Mod. Phys. 69, 731 (1997)).
-
-    Parameters
-    ----------
-    T
-        Total transmission(s) in e²/h, ``0 <= T <= N``.
-    N
-        Number(s) of open lead channels (both spins counted where there are two).
-
-    Returns
-    -------
-    numpy.ndarray
-        g in e²/h. A ballistic sample, ``T = N`` (to a relative ``1e-9``), has
-        ``g = inf``; ``T = 0`` gives ``g = 0``.
-
-    Raises
-    ------
-    InputError
-        If ``T < 0``, ``N <= 0`` or ``T > N`` beyond rounding.
-    """
-    T = np.asarray(T, dtype=float)
-    N = np.asarray(N, dtype=float)
-    if np.any(~np.isfinite(T)):
-        raise InputError("T must be finite (failed samples cannot be analysed)")
-    if np.any(N <= 0):
-        raise InputError("N must be positive (the leads have no open channel)")
-    if np.any(T < 0):
-        raise InputError(f"T must be >= 0, got {T.min()}")
-    if np.any(T > N * (1 + _BALLISTIC_RTOL)):
-        raise InputError(f"T exceeds the number of open channels N (T = {T.max()}), impossible")
-    ballistic = T >= N * (1 - _BALLISTIC_RTOL)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = np.where(ballistic, np.inf, T * N / np.where(ballistic, 1.0, N - T))
-    return g
+_BALLISTIC_RTOL = BALLISTIC_RTOL
 
 
 # --------------------------------------------------------------- ensembles
@@ -182,6 +99,9 @@ class EnsembleStats:
         ``exp⟨ln g⟩``, error ``exp⟨ln g⟩ · err⟨ln g⟩``.
     n_ballistic
         Samples with ``T = N`` (``g = inf``); the g statistics are infinite then.
+    statistics
+        Every registered statistic by name (:mod:`~betascale.analysis.statistics`),
+        the built-ins being the fields above.
     """
 
     W: float
@@ -197,34 +117,41 @@ class EnsembleStats:
     mean_ln_g: Estimate
     typical_g: Estimate
     n_ballistic: int = 0
+    statistics: Mapping[str, Estimate] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Every statistic by name: the built-ins are the fields above, the others
+        # (registered in :mod:`~betascale.analysis.statistics`) come in ``statistics``.
+        builtin = {"mean_T": self.mean_T, "mean_g": self.mean_g, "mean_lng": self.mean_ln_g,
+                   "typical": self.typical_g}  # fmt: skip
+        object.__setattr__(self, "statistics", {**builtin, **self.statistics})
 
     def G(self, stat: str) -> Estimate:
         """The statistic named ``stat`` (one of :data:`STATS`)."""
-        check_stat(stat)
-        return {"mean_T": self.mean_T, "mean_g": self.mean_g, "typical": self.typical_g}[stat]
+        return self.statistics[check_stat(stat)]
+
+    @property
+    def extra(self) -> dict[str, Estimate]:
+        """The registered statistics beyond the built-in fields."""
+        return {k: v for k, v in self.statistics.items() if k not in statistics.BUILTIN}
 
     def __str__(self) -> str:
         head = f"ensemble W={self.W:g}, L={self.L} (M={self.M}, N={self.N}): {self.n} samples" + (
             f", {self.n_ballistic} ballistic" if self.n_ballistic else ""
         )
         rows = [(label, str(getattr(self, name))) for name, label in _LABELS.items()]
+        rows += [(statistics.get(k).short, str(v)) for k, v in self.extra.items()]
         width = max(len(label) for label, _ in rows)
         return "\n".join([head] + [f"  {label:<{width}} = {value}" for label, value in rows])
 
     def to_dict(self) -> dict:
-        """A JSON-safe dict."""
+        """A JSON-safe dict (registered statistics beyond the built-ins under ``statistics``)."""
         out = {"W": self.W, "L": self.L, "M": self.M, "N": self.N, "n": self.n}
-        for name in (
-            "mean_T",
-            "var_T",
-            "mean_lnT",
-            "g_of_means",
-            "mean_g",
-            "mean_ln_g",
-            "typical_g",
-        ):
+        for name in _LABELS:
             out[name] = getattr(self, name).to_dict()
         out["n_ballistic"] = self.n_ballistic
+        if self.extra:
+            out["statistics"] = {k: v.to_dict() for k, v in self.extra.items()}
         return out
 
 
@@ -241,9 +168,7 @@ _LABELS = {
 
 def check_stat(stat: str) -> str:
     """Return ``stat`` if it names a statistic of :data:`STATS`, else raise InputError."""
-    if stat not in STATS:
-        raise InputError(f"stat must be one of {', '.join(STATS)}, got {stat!r}")
-    return stat
+    return statistics.check(stat, "beta")
 
 
 def ensemble_stats(T, N: int, W: float = math.nan, L: int = 0, M: int = 0) -> EnsembleStats:
@@ -262,19 +187,15 @@ def ensemble_stats(T, N: int, W: float = math.nan, L: int = 0, M: int = 0) -> En
     where = f"W={W:g}, L={L}"
     if T.size < 2:
         raise InputError(f"{where} has {T.size} sample(s); error bars need at least 2")
-    g = contact_corrected(T, N)
-    with np.errstate(divide="ignore"):
-        lnT = np.log(T)
-        ln_g = np.log(g)
-    mean_T = mean_estimate(T)
+    est = _estimates(T, N)
+    mean_T = est["mean_T"]
     if mean_T.mean >= N * (1 - _BALLISTIC_RTOL):
         g_of_means = Estimate(math.inf, math.nan)
     else:
         gm = mean_T.mean * N / (N - mean_T.mean)
         g_of_means = Estimate(gm, (N / (N - mean_T.mean)) ** 2 * mean_T.error)
-    mean_ln_g = mean_estimate(ln_g)
-    with np.errstate(over="ignore"):
-        typ = math.exp(mean_ln_g.mean) if mean_ln_g.mean < 700 else math.inf
+    with np.errstate(divide="ignore"):
+        lnT = np.log(T)
     return EnsembleStats(
         W=float(W),
         L=int(L),
@@ -285,11 +206,33 @@ def ensemble_stats(T, N: int, W: float = math.nan, L: int = 0, M: int = 0) -> En
         var_T=variance_estimate(T),
         mean_lnT=mean_estimate(lnT),
         g_of_means=g_of_means,
-        mean_g=mean_estimate(g),
-        mean_ln_g=mean_ln_g,
-        typical_g=Estimate(typ, typ * mean_ln_g.error),
-        n_ballistic=int(np.count_nonzero(np.isinf(g))),
+        mean_g=est["mean_g"],
+        mean_ln_g=est["mean_lng"],
+        typical_g=est["typical"],
+        n_ballistic=int(np.count_nonzero(np.isinf(contact_corrected(T, N)))),
+        statistics=est,
     )
+
+
+def _estimates(T: np.ndarray, N: int) -> dict[str, Estimate]:
+    """Every registered statistic of one ensemble, by its declared estimator.
+
+    Undefined values are kept (inf for ballistic samples, ``exp⟨ln g⟩ = 0`` for
+    ``T = 0``); the analyses that need a defined statistic refuse it through
+    :func:`per_sample_values`. A registered statistic whose own per-sample function
+    refuses the data is NaN here.
+    """
+    out = {}
+    for name in statistics.names("fss"):
+        s = statistics.get(name)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                out[name] = s.estimate(np.asarray(s.per_sample(T, int(N)), dtype=float))
+        except InputError:
+            if name in statistics.BUILTIN:
+                raise
+            out[name] = Estimate(math.nan, math.nan)
+    return out
 
 
 def group_indices(table: SampleTable) -> dict[tuple[float, int], np.ndarray]:
@@ -329,23 +272,3 @@ def table_stats(table: SampleTable) -> list[EnsembleStats]:
             )
         out.append(ensemble_stats(np.asarray(table.T)[idx], int(Ns[0]), W, L, int(Ms[0])))
     return out
-
-
-def per_sample_values(T: np.ndarray, N: int, stat: str, where: str) -> np.ndarray:
-    """Per-sample quantity whose mean gives the statistic (T, g or ln g)."""
-    if stat == "mean_T":
-        return T
-    g = contact_corrected(T, N)
-    if np.any(np.isinf(g)):
-        raise InputError(
-            f"{where}: {np.count_nonzero(np.isinf(g))} sample(s) have T = N (ballistic), where "
-            f"the contact-corrected g is infinite; use the statistic mean_T"
-        )
-    if stat == "mean_g":
-        return g
-    if np.any(g <= 0):
-        raise InputError(
-            f"{where}: {np.count_nonzero(g <= 0)} sample(s) have T = 0, where ln g is -inf; "
-            "the typical statistic is undefined, use the statistic mean_g"
-        )
-    return np.log(g)

@@ -39,8 +39,10 @@ from betascale import theory
 from betascale.analysis.beta import BetaSet
 from betascale.analysis.ensembles import DEFAULT_STAT, check_stat
 from betascale.analysis.gls import chi2_sf, gls
-from betascale.errors import InputError, require_finite
+from betascale.analysis.results import format_pm, interval_text
+from betascale.errors import InputError
 from betascale.serialization import json_float
+from betascale.validation import finite
 
 #: Points with G below this (in e²/h) are left out of the fit by default.
 DEFAULT_GMIN = 2.0
@@ -117,8 +119,6 @@ class FitResult:
         return self.a / g ** self.powers[0] + self.b / g ** self.powers[1]
 
     def __str__(self) -> str:
-        from betascale.analysis.report import format_fit
-
         return format_fit(self)
 
     def to_dict(self) -> dict:
@@ -186,7 +186,7 @@ def fit_beta(
     """
     theory.check_class(model)
     check_stat(stat)
-    gmin = require_finite("gmin", gmin)
+    gmin = finite("gmin", gmin)
     p, q = _fit_powers(model, powers)
     use = _points_above(betas.G, gmin)
     pts = [betas.points[i] for i in use]
@@ -247,3 +247,17 @@ def _refit_leading(res, design, bx: np.ndarray, by: np.ndarray) -> np.ndarray:
         coef, *_ = np.linalg.lstsq(res.whitener @ design(bx[k]), res.whitener @ by[k], rcond=None)
         a_boot[k] = coef[0]
     return a_boot
+
+
+def format_fit(f: FitResult) -> str:
+    """A :class:`FitResult` as a few lines of text."""
+    chi = f"{f.chi2_dof:.2f}" if f.dof > 0 else "undefined (0 dof)"
+    return "\n".join([
+        f"fit {f.form} to {f.n_points} points with G >= {f.gmin:g} "
+        f"(G = {f.g_range[0]:.3g} to {f.g_range[1]:.3g})",
+        f"  a = {format_pm(f.a, f.sigma_a)}   analytic {theory.LEADING_NAME[f.model]} = "
+        f"{f.a_theory:.4f}   ({f.pull:+.1f} sigma); bootstrap interval "
+        f"{interval_text(f.a_interval, f.sigma_a)}",
+        f"  b = {format_pm(f.b, f.sigma_b)}",
+        f"  chi2/dof = {f.chi2:.2f}/{f.dof} = {chi}, p = {f.p_value:.3g}",
+    ])  # fmt: skip

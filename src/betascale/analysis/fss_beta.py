@@ -9,10 +9,11 @@ relevant part ``Γ = F0(φ1) = F(φ1, 0)`` with ``φ1 = u1(w) L^{1/ν}`` gives, 
 
 (Slevin & Ohtsuki, Phys. Rev. Lett. 82, 382 (1999); the β function of the SU(2)
 model from the scaling function: Asada, Slevin & Ohtsuki, Phys. Rev. B 70, 035115
-(2004)). For ``mean_lng`` (Γ = ⟨ln g⟩) the curve is ``β = dΓ/d ln L`` against
-``g = exp Γ``, the β of the typical conductance. β vanishes at Γ_c = F0(0) with
-slope ``dβ/d ln g = 1/ν`` there, is positive on the metallic side and negative in
-the insulator. The curve is drawn over the φ1 range of the fitted points, with a
+(2004)). For ``mean_lng`` (Γ = ⟨ln g⟩, and any statistic declared the logarithm of
+another, :attr:`~betascale.analysis.statistics.Statistic.log_of`) the curve is
+``β = dΓ/d ln L`` against ``g = exp Γ``, the β of the typical conductance. β vanishes
+at Γ_c = F0(0) with slope ``dβ/d ln g = 1/ν`` there, is positive on the metallic side
+and negative in the insulator. The curve is drawn over the φ1 range of the fitted points, with a
 bootstrap band from the refits.
 
 From the data, β comes from finite differences between successive sizes
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from betascale.analysis import statistics
 from betascale.analysis.beta import DEFAULT_CI, BetaSet, beta_points
 from betascale.analysis.fss import FSSFit
 from betascale.analysis.fss_crossings import DEFAULT_FSS_BOOT
@@ -53,7 +55,8 @@ class FSSBeta:
     points
         The finite-difference β points of the data (:class:`BetaSet`), or None.
     points_stat
-        Their statistic (``typical`` for ``mean_lng``: same β, same g).
+        Their statistic (the declared ``log_of``, ``typical`` for ``mean_lng``: same β,
+        same g).
     """
 
     stat: str
@@ -108,7 +111,7 @@ def _curve(fit: FSSFit, params: np.ndarray, phi1: np.ndarray) -> tuple[np.ndarra
     dF0 = model.dF(params, phi1)[0]
     nu = model.split(params)[1]
     dGamma = phi1 * dF0 / nu
-    if fit.stat == "mean_lng":
+    if statistics.get(fit.stat).log_of is not None:
         return np.exp(F0), dGamma
     with np.errstate(divide="ignore", invalid="ignore"):
         return F0, dGamma / F0
@@ -175,16 +178,17 @@ def fss_beta(
     order = np.argsort(g)
     g, beta = g[order], beta[order]
     gc = fit.gamma_c.value
+    log_of = statistics.get(fit.stat).log_of
     points, pstat = None, ""
     if table is not None:
-        pstat = "typical" if fit.stat == "mean_lng" else fit.stat
+        pstat = log_of or fit.stat
         points = _points(fit, table, pstat, n_boot, seed, ci)
     return FSSBeta(
         stat=fit.stat,
         g=g,
         beta=beta,
         band=_band(fit, g, int(n)),
-        g_c=math.exp(gc) if fit.stat == "mean_lng" else gc,
+        g_c=math.exp(gc) if log_of is not None else gc,
         nu=fit.nu.value,
         points=points,
         points_stat=pstat,

@@ -7,16 +7,9 @@ analysis (the fit of :mod:`~betascale.analysis.fss`, the crossings of
 same way as :func:`betascale.analysis.beta_points`: resample each ensemble
 independently, with replacement, and recompute Γ.
 
-The statistics (Slevin & Ohtsuki, Phys. Rev. Lett. 82, 382 (1999), fit the
-conductance; Asada, Slevin & Ohtsuki, Phys. Rev. B 70, 035115 (2004), also ⟨ln g⟩):
-
-* ``mean_T``: ⟨T⟩, the two-terminal conductance;
-* ``mean_g``: ⟨g⟩ of the contact-corrected ``g = 1/(1/T - 1/N)`` per sample
-  (:func:`~betascale.analysis.ensembles.contact_corrected`);
-* ``mean_lng``: ⟨ln g⟩ (may be negative, so its beta is ``d⟨ln g⟩/d ln L``);
-* ``typical``: ``exp⟨ln g⟩``, error ``exp⟨ln g⟩ · err⟨ln g⟩``.
-
-All are computed per sample as in :func:`~betascale.analysis.ensembles.per_sample_values`.
+The statistics Γ are those declared in :mod:`~betascale.analysis.statistics`
+(⟨T⟩, ⟨g⟩, ⟨ln g⟩, ``exp⟨ln g⟩`` and any registered one), each computed per sample by
+its declared function and estimated by its declared estimator.
 """
 
 from __future__ import annotations
@@ -27,37 +20,29 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from betascale.analysis.beta import bootstrap_means
-from betascale.analysis.ensembles import (
-    STAT_LABELS,
-    STAT_SYMBOLS,
-    STATS,
-    group_indices,
+from betascale.analysis import statistics
+from betascale.analysis.ensembles import group_indices
+from betascale.analysis.statistics import (
+    StatisticView,
+    bootstrap_replicates,
     per_sample_values,
 )
 from betascale.errors import InputError
 from betascale.store import SampleTable
 
-#: The statistics Γ a finite-size-scaling fit can use (⟨ln g⟩ added to :data:`STATS`).
-FSS_STATS = {
-    "mean_T": STATS["mean_T"],
-    "mean_g": STATS["mean_g"],
-    "mean_lng": "<ln g>, contact-corrected",
-    "typical": STATS["typical"],
-}
+#: The statistics Γ a finite-size-scaling fit can use (every registered one).
+FSS_STATS = StatisticView("text", "fss")
 #: Mathtext labels of :data:`FSS_STATS`, for legends.
-FSS_STAT_LABELS = {**STAT_LABELS, "mean_lng": r"$\langle\ln g\rangle$, contact-corrected"}
+FSS_STAT_LABELS = StatisticView("label", "fss")
 #: Short mathtext symbols of :data:`FSS_STATS`, for axes.
-FSS_STAT_SYMBOLS = {**STAT_SYMBOLS, "mean_lng": r"\langle\ln g\rangle"}
-#: Default statistic: the two-terminal ⟨T⟩, the quantity of the published g_c.
-DEFAULT_FSS_STAT = "mean_g"
+FSS_STAT_SYMBOLS = StatisticView("symbol", "fss")
+#: Default statistic: the contact-corrected ⟨g⟩.
+DEFAULT_FSS_STAT = statistics.DEFAULT_STAT
 
 
 def check_fss_stat(stat: str) -> str:
     """Return ``stat`` if it names a statistic of :data:`FSS_STATS`, else raise InputError."""
-    if stat not in FSS_STATS:
-        raise InputError(f"stat must be one of {', '.join(FSS_STATS)}, got {stat!r}")
-    return stat
+    return statistics.check(stat, "fss")
 
 
 def subset_table(table: SampleTable, keep: np.ndarray) -> SampleTable:
@@ -129,11 +114,12 @@ class FSSData:
     W, L
         Disorder strength and size of each point.
     gamma, sigma
-        Γ and its standard error (of the mean; ``Γ · err⟨ln g⟩`` for ``typical``).
+        Γ and its standard error, by the statistic's declared estimator (of the mean;
+        ``Γ · err⟨ln g⟩`` for ``typical``).
     n, N
         Samples and open lead channels of each point.
     values
-        The per-sample values (T, g or ln g) of each point, whose mean gives Γ.
+        The per-sample values (T, g or ln g) of each point, whose estimator gives Γ.
     """
 
     stat: str
@@ -158,10 +144,6 @@ class FSSData:
         """The disorder strengths W, sorted."""
         return sorted({float(w) for w in self.W})
 
-    def gamma_from_means(self, means: np.ndarray) -> np.ndarray:
-        """Γ from the means of the per-sample values (``exp`` for ``typical``)."""
-        return np.exp(means) if self.stat == "typical" else means
-
     def bootstrap(self, n_boot: int, seed: int | np.random.Generator = 0) -> np.ndarray:
         """Γ of ``n_boot`` bootstrap replicates, shape ``(n_boot, len(self))``.
 
@@ -170,8 +152,9 @@ class FSSData:
         same seed gives the same replicates, so fits and crossings share them.
         """
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        means = np.column_stack([bootstrap_means(v, int(n_boot), rng) for v in self.values])
-        return self.gamma_from_means(means)
+        reduce = statistics.get(self.stat).replicate
+        boot = [bootstrap_replicates(v, int(n_boot), rng, reduce) for v in self.values]
+        return np.column_stack(boot)
 
     def subset(self, keep: np.ndarray) -> FSSData:
         """The points where the boolean mask ``keep`` is true."""
@@ -194,7 +177,8 @@ def fss_data(
     table
         The samples (:class:`betascale.store.SampleTable`).
     stat
-        ``"mean_T"``, ``"mean_g"``, ``"mean_lng"`` or ``"typical"`` (:data:`FSS_STATS`).
+        ``"mean_T"``, ``"mean_g"``, ``"mean_lng"``, ``"typical"`` or a registered
+        statistic (:data:`FSS_STATS`).
     W_range
         ``(lo, hi)``: keep only ``lo <= W <= hi`` (default: every W).
     lmin
@@ -227,12 +211,8 @@ def _point(table: SampleTable, w: float, x: int, idx: np.ndarray, stat: str) -> 
         raise InputError(f"{where}: the number of open channels N differs between samples")
     if idx.size < 2:
         raise InputError(f"{where} has {idx.size} sample(s); error bars need at least 2")
-    kind = "typical" if stat == "mean_lng" else stat
-    v = per_sample_values(np.asarray(table.T, dtype=float)[idx], int(Ns[0]), kind, where)
-    m = float(np.mean(v))
-    se = float(np.std(v, ddof=1) / math.sqrt(v.size))
-    if not se > 0:
+    v = per_sample_values(np.asarray(table.T, dtype=float)[idx], int(Ns[0]), stat, where)
+    est = statistics.get(stat).estimate(v)
+    if not est.error > 0:
         raise InputError(f"{where}: all samples are identical; Γ has no error to weight the fit")
-    if stat == "typical":
-        return w, x, math.exp(m), math.exp(m) * se, idx.size, int(Ns[0]), v
-    return w, x, m, se, idx.size, int(Ns[0]), v
+    return w, x, est.mean, est.error, idx.size, int(Ns[0]), v

@@ -38,9 +38,10 @@ from betascale.analysis.ensembles import (
 )
 from betascale.analysis.fss_data import select_samples
 from betascale.analysis.gls import chi2_sf
-from betascale.errors import InputError, require_finite
+from betascale.errors import InputError
 from betascale.serialization import json_float
 from betascale.store import SampleTable
+from betascale.validation import finite
 
 #: The variables whose distribution can be compared: T (two-terminal) or g (corrected).
 QUANTITIES = {"T": "T (two-terminal)", "g": "g = 1/(1/T - 1/N), contact-corrected"}
@@ -194,8 +195,8 @@ def _chi2_constant(est: Sequence[Estimate]) -> float:
 
 def _size(L: int, T: np.ndarray, N: int) -> CriticalSize:
     g = contact_corrected(T, N)
-    finite = np.isfinite(g) & (g > 0)
-    lng = np.log(g[finite]) if finite.sum() >= 2 else np.array([math.nan, math.nan])
+    usable = np.isfinite(g) & (g > 0)
+    lng = np.log(g[usable]) if usable.sum() >= 2 else np.array([math.nan, math.nan])
     return CriticalSize(
         L=int(L),
         n=int(T.size),
@@ -248,9 +249,9 @@ def critical_distribution(
     """
     if quantity not in QUANTITIES:
         raise InputError(f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}")
-    W_c = require_finite("W_c", W_c)
+    W_c = finite("W_c", W_c)
     table = select_samples(table, None, lmin)
-    W0 = nearest_W(table, W_c) if W is None else require_finite("W", W)
+    W0 = nearest_W(table, W_c) if W is None else finite("W", W)
     sel = np.asarray(table.W, dtype=float) == W0
     if not sel.any():
         raise InputError(f"no samples at W = {W0:g}")

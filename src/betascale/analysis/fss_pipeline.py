@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from betascale import validation
+from betascale.analysis import statistics
 from betascale.analysis.beta import DEFAULT_CI, MAX_BOOT
 from betascale.analysis.fss import (
     DEFAULT_ORDERS,
@@ -31,7 +32,7 @@ from betascale.analysis.fss_data import DEFAULT_FSS_STAT, FSS_STATS, fss_data
 from betascale.analysis.fss_distribution import CriticalDistribution, critical_distribution
 from betascale.errors import InputError
 from betascale.serialization import dumps
-from betascale.store import SampleTable
+from betascale.store import SampleTable, open_store
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def fss_analyze_table(
         orders; False for none.
     quantity
         Variable of the tests of the critical distribution: ``"T"`` or ``"g"``
-        (default ``"T"`` for ``stat="mean_T"``, else ``"g"``).
+        (default ``"g"`` for a contact-corrected statistic, ``"T"`` for ``mean_T``).
     name, title, model
         Labels (store name, model description, symmetry class).
 
@@ -140,14 +141,15 @@ def fss_analyze_table(
     if order_table is not False:
         orders_list = ORDER_TABLE if order_table is True else order_table
         rows = fss_order_table(data, orders_list, n_boot=0, ci=ci, lmin=lmin)
-    q = quantity if quantity is not None else ("T" if stat == "mean_T" else "g")
+    if quantity is None:
+        quantity = "g" if statistics.get(stat).contact_corrected else "T"
     return FSSAnalysis(
         name=name,
         title=title or "finite-size scaling",
         model=model,
         fit=fit,
         crossings=crossings_of_data(data, n_boot=boot, seed=seed, ci=ci),
-        distribution=critical_distribution(table, fit.W_c.value, q, lmin),
+        distribution=critical_distribution(table, fit.W_c.value, quantity, lmin),
         beta=fss_beta(fit, table, n_boot=boot, seed=seed, ci=ci),
         order_table=rows,
         table=table,
@@ -209,10 +211,8 @@ def fss_analyze_store(path: str | Path, **kwargs) -> FSSAnalysis:
     >>> an = fss_analyze_store("data/reference/su2-transition.sqlite", lmin=20)  # doctest: +SKIP
     >>> print(an.fit)  # doctest: +SKIP
     """
-    from betascale.store import Store
-
     path = Path(path)
-    with Store.open(path) as store:
+    with open_store(path) as store:
         study = store.study
         table = store.samples()
     if len(table) == 0:

@@ -44,13 +44,12 @@ from betascale.analysis.ensembles import (
     per_sample_values,
 )
 from betascale.analysis.gls import chi2_sf
+from betascale.analysis.results import Result, quantiles
 from betascale.analysis.weak_localization import (
     LogFit,
-    Result,
     SizeSeries,
     check_options,
     fit_log_size,
-    quantiles,
     series_of_values,
     split_by_flux,
 )

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from betascale import theory, validation
+from betascale.analysis import statistics
 from betascale.analysis.beta import DEFAULT_BOOT, DEFAULT_CI, BetaSet, beta_points, check_n_boot
 from betascale.analysis.ensembles import (
     DEFAULT_STAT,
@@ -34,10 +35,11 @@ from betascale.analysis.ensembles import (
 )
 from betascale.analysis.fit import DEFAULT_GMIN, FitResult, fit_beta
 from betascale.analysis.magnetoconductance import Magnetoconductance, magnetoconductance
+from betascale.analysis.report import format_report
 from betascale.analysis.scaling_test import ScalingTest, scaling_test
 from betascale.analysis.weak_localization import WeakLocalization, weak_localization
 from betascale.errors import InputError
-from betascale.store import SampleTable
+from betascale.store import SampleTable, open_store
 
 
 # --------------------------------------------------------------- whole store
@@ -148,8 +150,6 @@ class StoreAnalysis:
 
     def report(self) -> str:
         """The analysis as plain-text tables."""
-        from betascale.analysis.report import format_report
-
         return format_report(self)
 
 
@@ -289,10 +289,8 @@ def analyze_store(path: str | Path, **options) -> StoreAnalysis:
     >>> an = analyze_store("data/runs/orthogonal.sqlite", stat="mean_g", gmin=2)  # doctest: +SKIP
     >>> an.fit.a, an.fit.sigma_a, an.fit.a_theory  # doctest: +SKIP
     """
-    from betascale.store import Store
-
     path = Path(path)
-    with Store.open(path) as store:
+    with open_store(path) as store:
         table = store.samples()
     if len(table) == 0:
         raise InputError(f"the store {path} has no successful samples; run the study first")
@@ -366,7 +364,7 @@ def analyze_samples(
     # g0 + a ln L + c/L would have no degree of freedom left and a meaningless error.
     corrections = max(0, min(corrections, len(sizes) - 3))
     options = dict(n_boot=n_boot, seed=seed, ci=ci, corrections=corrections)
-    wl_stat = stat if stat in ("mean_g", "mean_T") else "mean_g"
+    wl_stat = stat if statistics.get(stat).linear else DEFAULT_STAT
     zero_class = study.spec(0.0).symmetry_class
     wl = weak_localization(
         full, zero_class, stat=wl_stat, E=study.model.E, hamiltonian=study.model.hamiltonian,
@@ -383,12 +381,12 @@ def diffusive_flux_limit(study) -> float | None:
 
     The Hikami–Larkin–Nagaoka form holds for magnetic lengths well above the mean free
     path, ``phi << 1/(4 pi ell^2)`` (Hikami, Larkin & Nagaoka, Prog. Theor. Phys. 63,
-    707 (1980)); ``ell`` is the Born mean free path of the Anderson model at the
-    weakest disorder of the study (:func:`betascale.theory.mean_free_path`). None (every
-    flux) where the Born ``ell`` is not known (SU(2) and Ando models, W = 0).
+    707 (1980)); ``ell`` is the mean free path at the weakest disorder of the study, as
+    its family declares it (``Family.mean_free_path``: the Born one for the Anderson
+    model). None (every flux) where it is not known (SU(2) and Ando models, W = 0).
     """
     weakest = min(study.W)
-    if study.model.hamiltonian != "anderson" or weakest <= 0:
+    ell = study.model.family.mean_free_path(weakest, study.model.E) if weakest > 0 else None
+    if ell is None:
         return None
-    ell = float(theory.mean_free_path(weakest, study.model.E))
     return 1.0 / (16.0 * math.pi * ell * ell)

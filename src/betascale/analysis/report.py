@@ -1,38 +1,44 @@
-"""Plain-text reports of an analysis."""
+"""Plain-text reports of an analysis.
+
+This module imports no pipeline: :mod:`~betascale.analysis.pipeline` imports it (for
+``StoreAnalysis.report``), and the report reads the analysis by its attributes.
+"""
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
-from betascale import theory
-from betascale.analysis.ensembles import STATS, format_pm
-from betascale.analysis.pipeline import StoreAnalysis
+from betascale.analysis import statistics
+from betascale.analysis.fit import format_fit
+from betascale.analysis.results import format_pm, interval_text
 from betascale.text import printable, table
+
+__all__ = ["ENSEMBLE_COLUMNS", "format_fit", "format_report"]
+
+#: The statistics shown in the ensemble table (the analysed one is added if not among them).
+ENSEMBLE_COLUMNS = ("mean_T", "mean_g", "typical")
 
 
 # ------------------------------------------------------------------ report
-def format_report(an: StoreAnalysis) -> str:
-    """Plain-text tables of an analysis: ensembles, beta points, fit and scaling."""
+def format_report(an: Any) -> str:
+    """Plain-text tables of an analysis: ensembles, beta points, fit and scaling.
+
+    ``an`` is a :class:`~betascale.analysis.pipeline.StoreAnalysis` (not imported here:
+    the pipeline imports this module).
+    """
     lines = []
     head = printable(f"{an.name}: {an.title}" if an.name else an.title)
     lines.append(head)
     lines.append(
-        f"G = {STATS[an.stat]}; errors: standard error of the mean (ensembles), "
+        f"G = {statistics.get(an.stat).text}; errors: standard error of the mean (ensembles), "
         f"bootstrap over samples, B = {an.n_boot}, {round(100 * an.betas.ci)} % intervals (beta)"
     )
     lines.append("")
     lines.append("ensembles (conductances in e^2/h; g = 1/(1/T - 1/N) per sample)")
-    cols = ("W", "L", "n", "N", "<T>", "<g>", "exp<ln g>")
+    shown = ENSEMBLE_COLUMNS + (() if an.stat in ENSEMBLE_COLUMNS else (an.stat,))
+    cols = ("W", "L", "n", "N", *(statistics.get(k).short for k in shown))
     rows = [
-        (
-            f"{e.W:g}",
-            str(e.L),
-            str(e.n),
-            str(e.N),
-            str(e.mean_T),
-            str(e.mean_g),
-            str(e.typical_g),
-        )
+        (f"{e.W:g}", str(e.L), str(e.n), str(e.N), *(str(e.G(k)) for k in shown))
         for e in an.ensembles
     ]
     lines += table(cols, rows)
@@ -47,7 +53,7 @@ def format_report(an: StoreAnalysis) -> str:
             str(p.L2),
             format_pm(p.G, p.G_error),
             format_pm(p.beta, p.beta_error),
-            _interval_text(p.beta_interval, p.beta_error),
+            interval_text(p.beta_interval, p.beta_error),
         )
         for p in an.betas.points
     ]
@@ -62,29 +68,7 @@ def format_report(an: StoreAnalysis) -> str:
     return "\n".join(lines)
 
 
-def _fit_lines(an: StoreAnalysis) -> list[str]:
+def _fit_lines(an: Any) -> list[str]:
     if an.fit is None:
         return [f"fit of beta: {an.fit_note or 'not done'}"]
     return format_fit(an.fit).splitlines()
-
-
-def format_fit(f) -> str:
-    """A :class:`~betascale.analysis.fit.FitResult` as a few lines of text."""
-    chi = f"{f.chi2_dof:.2f}" if f.dof > 0 else "undefined (0 dof)"
-    return "\n".join([
-        f"fit {f.form} to {f.n_points} points with G >= {f.gmin:g} "
-        f"(G = {f.g_range[0]:.3g} to {f.g_range[1]:.3g})",
-        f"  a = {format_pm(f.a, f.sigma_a)}   analytic {theory.LEADING_NAME[f.model]} = "
-        f"{f.a_theory:.4f}   ({f.pull:+.1f} sigma); bootstrap interval "
-        f"{_interval_text(f.a_interval, f.sigma_a)}",
-        f"  b = {format_pm(f.b, f.sigma_b)}",
-        f"  chi2/dof = {f.chi2:.2f}/{f.dof} = {chi}, p = {f.p_value:.3g}",
-    ])  # fmt: skip
-
-
-def _interval_text(interval: tuple[float, float], error: float) -> str:
-    """``[lo, hi]`` with as many decimals as :func:`format_pm` gives ``error``."""
-    if not (math.isfinite(error) and error > 0) or not 1e-3 <= abs(interval[1]) < 1e5:
-        return f"[{interval[0]:.4g}, {interval[1]:.4g}]"
-    d = min(12, max(0, 1 - math.floor(math.log10(error))))
-    return f"[{interval[0]:.{d}f}, {interval[1]:.{d}f}]"

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 from betascale import theory
+from betascale.analysis import statistics
 from betascale.analysis.beta import DEFAULT_BOOT, DEFAULT_CI, bootstrap_means
 from betascale.analysis.ensembles import (
     DEFAULT_STAT,
@@ -43,12 +44,14 @@ from betascale.analysis.ensembles import (
 )
 from betascale.analysis.fit import DEFAULT_GMIN
 from betascale.analysis.gls import chi2_sf
+from betascale.analysis.results import Result, fields_dict, quantiles
 from betascale.errors import InputError
-from betascale.serialization import jsonable
+from betascale.models import DEFAULT_HAMILTONIAN, get_family
 from betascale.store import SampleTable
 
-#: The statistics whose size dependence weak localization predicts (linear in g).
-WL_STATS = ("mean_g", "mean_T")
+#: The statistics whose size dependence weak localization predicts (linear in g): the
+#: ones declared ``linear`` in :mod:`~betascale.analysis.statistics` (a live view).
+WL_STATS = statistics.StatisticView("text", "linear")
 _COEF_NAMES = ("y0", "a", "c", "d")
 _TERMS = ("y0", "a ln L", "c/L", "d/L^2")
 _form = {k: " + ".join(["g0", *_TERMS[1 : 2 + k]]) for k in (0, 1, 2)}
@@ -60,31 +63,10 @@ def split_by_flux(table: SampleTable) -> dict[float, SampleTable]:
     return {float(f): table.at_flux(f) for f in np.unique(np.asarray(table.flux, dtype=float))}
 
 
-def quantiles(x: np.ndarray, ci: float) -> tuple[float, float]:
-    """The central ``ci`` percentile interval of ``x``."""
-    return tuple(float(v) for v in np.quantile(x, [(1 - ci) / 2, (1 + ci) / 2]))
-
-
-def fields_dict(obj, **extra) -> dict:
-    """A JSON-safe dict of the fields of a dataclass, plus ``extra`` entries."""
-    return jsonable({**{f.name: getattr(obj, f.name) for f in fields(obj)}, **extra})
-
-
-class Result:
-    """Mixin of the result dataclasses: ``to_dict()`` of the fields and of ``_derived``."""
-
-    _derived: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        """A JSON-safe dict of the fields and the derived values."""
-        return fields_dict(self, **{k: getattr(self, k) for k in self._derived})
-
-
 def check_options(model_class: str, stat: str, corrections: int, n_boot: int) -> None:
     """Raise InputError for a bad class, statistic, number of corrections or bootstrap."""
     theory.check_class(model_class)
-    if stat not in WL_STATS:
-        raise InputError(f"stat must be one of {', '.join(WL_STATS)} (a mean), got {stat!r}")
+    statistics.check(stat, "linear")
     if corrections not in (0, 1, 2):
         raise InputError(f"corrections must be 0, 1 or 2, got {corrections}")
     if int(n_boot) != n_boot or n_boot < 20:
@@ -395,15 +377,19 @@ def mean_free_paths(
     nan = {w: math.nan for w in Ws}
     if E is None:
         return nan, "L/ell not computed: the Fermi energy E was not given"
-    family = hamiltonian or ("anderson" if model_class != "symplectic" else None)
-    if family != "anderson":
-        why = f"for the Anderson hopping only (hamiltonian={family or 'su2/ando'}); pass ell"
+    if hamiltonian is None and model_class == "symplectic":
+        why = "for the Anderson hopping only (hamiltonian=su2/ando); pass ell"
         return nan, f"L/ell not computed: the Born mean free path is {why}"
+    family = get_family(hamiltonian or DEFAULT_HAMILTONIAN)
     try:
-        out = {w: float(theory.mean_free_path(w, E)) if w > 0 else math.inf for w in Ws}
+        paths = {w: family.mean_free_path(w, E) if w > 0 else math.inf for w in Ws}
     except InputError as err:
         return nan, f"L/ell not computed: {err}"
-    return out, f"ell = Born elastic mean free path v_rms tau at E = {E:g}"
+    if None in paths.values():
+        why = f"not known for the {family.label} (hamiltonian={family.name}); pass ell"
+        return nan, f"L/ell not computed: the mean free path is {why}"
+    note = f"ell = Born elastic mean free path v_rms tau at E = {E:g}"
+    return {w: float(p) for w, p in paths.items()}, note
 
 
 # ------------------------------------------------------------- whole table

@@ -11,6 +11,7 @@ from betascale.analysis import (
     DEFAULT_STAT,
     STATS,
     analyze_store,
+    statistics,
 )
 from betascale.analysis.pipeline import check_options
 from betascale.cli.options import add_bootstrap_options, flag_errors
@@ -33,8 +34,7 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         "--stat",
         choices=tuple(STATS),
         default=DEFAULT_STAT,
-        help=f"the statistic G of beta: mean_T = <T> (two-terminal), mean_g = <g> "
-        f"(contact-corrected), typical = exp<ln g> (default {DEFAULT_STAT})",
+        help=f"the statistic G of beta: {statistics.help_text('beta')} (default {DEFAULT_STAT})",
     )
     parser.add_argument(
         "--gmin",

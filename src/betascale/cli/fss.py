@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from betascale.analysis import statistics
 from betascale.analysis.fss import DEFAULT_ORDERS
 from betascale.analysis.fss_crossings import DEFAULT_FSS_BOOT
 from betascale.analysis.fss_data import DEFAULT_FSS_STAT, FSS_STATS
@@ -47,8 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--stat",
         choices=tuple(FSS_STATS),
         default=DEFAULT_FSS_STAT,
-        help="the statistic G: mean_T = <T> (two-terminal), mean_g = <g> (contact-corrected), "
-        f"mean_lng = <ln g>, typical = exp<ln g> (default {DEFAULT_FSS_STAT})",
+        help=f"the statistic G: {statistics.help_text('fss')} (default {DEFAULT_FSS_STAT})",
     )
     parser.add_argument(
         "--W-range",

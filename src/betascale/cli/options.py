@@ -20,9 +20,12 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     which = group.add_mutually_exclusive_group()
     which.add_argument(
         "--hamiltonian",
-        choices=HAMILTONIANS,
         default=None,
-        help="Hamiltonian family (default anderson); the symmetry class follows with --flux",
+        metavar="NAME",
+        help=(
+            f"Hamiltonian family: {', '.join(HAMILTONIANS)} or one registered by a plug-in "
+            "(default anderson); the symmetry class follows with --flux"
+        ),
     )
     which.add_argument(
         "--model",

@@ -100,8 +100,14 @@ def _resume_hint(args: argparse.Namespace, argument: str, out: Path, size: int) 
 def run(args: argparse.Namespace) -> int:
     """Run (or resume) the studies on every rank of the job."""
     from betascale.ensemble import Runner, world
+    from betascale.ensemble.comm import MPIUnavailable
 
-    comm = world()
+    try:
+        comm = world()
+    except MPIUnavailable as exc:
+        if exc.rank:  # only rank 0 says it (every rank of the job would)
+            return 2
+        raise
     rank, size = comm.Get_rank(), comm.Get_size()
     studies = error = None
     if rank == 0:

@@ -7,7 +7,7 @@ import json
 import shlex
 from pathlib import Path
 
-from betascale.store import Store
+from betascale.store import open_store
 from betascale.text import printable
 
 DESCRIPTION = """\
@@ -62,7 +62,7 @@ def resume_command(
 
 def run(args: argparse.Namespace) -> int:
     """Print the status of ``args.store``; return 0."""
-    with Store.open(args.store) as store:
+    with open_store(args.store) as store:
         if args.print_study:
             print(store.study.to_toml(), end="")
             return 0

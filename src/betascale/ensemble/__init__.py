@@ -15,12 +15,13 @@ what the process solved before, so T is bit-identical with any number of ranks, 
 schedule and after a resume, on one platform.
 """
 
-from betascale.ensemble.comm import SerialComm, launched_with_mpi, world
+from betascale.ensemble.comm import MPIUnavailable, SerialComm, launched_with_mpi, world
 from betascale.ensemble.leases import LEASE_FACTOR, LEASE_FLOOR_SECONDS, Leases
 from betascale.ensemble.progress import LOG_INTERVAL, Progress
-from betascale.ensemble.runner import SERVE_ONLY_ABOVE, Runner, RunSummary, run, run_study
+from betascale.ensemble.runner import Runner, run, run_study
 from betascale.ensemble.scheduler import MAX_CHUNK, TARGET_CHUNK_SECONDS, Scheduler, Wait
 from betascale.ensemble.signals import STOP_SIGNALS, StopSignal
+from betascale.ensemble.summary import SERVE_ONLY_ABOVE, RunSummary
 from betascale.ensemble.tasks import Chunk, Task, estimated_seconds
 from betascale.ensemble.worker import Worker
 
@@ -34,6 +35,7 @@ __all__ = [
     "TARGET_CHUNK_SECONDS",
     "Chunk",
     "Leases",
+    "MPIUnavailable",
     "Progress",
     "RunSummary",
     "Runner",

@@ -2,7 +2,7 @@
 
 Rank 0's main thread answers work requests, collects results and writes them to the
 store, while a compute thread of rank 0 works through chunks like any other rank
-(with more than :data:`~betascale.ensemble.runner.SERVE_ONLY_ABOVE` ranks, rank 0 only
+(with more than :data:`~betascale.ensemble.summary.SERVE_ONLY_ABOVE` ranks, rank 0 only
 serves). MUMPS and LAPACK release the GIL, so the server answers within milliseconds
 even during a factorization. A worker asks for its next chunk before computing the
 current one (prefetch), so the reply's latency hides behind the computation.
@@ -37,10 +37,10 @@ import time
 import traceback
 
 from betascale.ensemble.leases import Leases
-from betascale.ensemble.runner import SERVE_ONLY_ABOVE, RunSummary
 from betascale.ensemble.scheduler import Wait
 from betascale.ensemble.serial import signal_note
 from betascale.ensemble.signals import StopSignal
+from betascale.ensemble.summary import SERVE_ONLY_ABOVE, RunSummary
 from betascale.ensemble.tasks import Chunk, ChunkResult, duration
 from betascale.ensemble.worker import Worker
 from betascale.errors import InputError, one_line

@@ -4,8 +4,9 @@
 that can be read (and overridden) on its own.
 
 * **open** — every rank reports its host and free memory; rank 0 checks that every
-  geometry fits in memory and opens the store (a file, locked against a second run,
-  or memory). Any error there reaches every rank, which raise it.
+  geometry fits in memory and opens the store through
+  :func:`~betascale.store.open_store` (a file, locked against a second run, memory,
+  or a plug-in's store). Any error there reaches every rank, which raise it.
 * **schedule** — rank 0 builds the :class:`~betascale.ensemble.scheduler.Scheduler`
   of the missing samples (counted cell by cell, never materialized).
 * **serve** — one process computes chunk after chunk in its main thread; under MPI
@@ -23,64 +24,20 @@ from __future__ import annotations
 import contextlib
 import socket
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TextIO
 
 from betascale.ensemble.comm import SerialComm, world
 from betascale.ensemble.progress import LOG_INTERVAL, Progress
 from betascale.ensemble.scheduler import Scheduler
+from betascale.ensemble.summary import SERVE_ONLY_ABOVE, RunSummary, late_note
 from betascale.ensemble.tasks import check_geometry_fits, duration, geometry_seconds
 from betascale.errors import InputError, one_line
 from betascale.resources import available_memory_bytes, check_geometry_memory
-from betascale.store import MemoryStore, SampleTable, Store
+from betascale.store import SampleStore, SampleTable, open_store, records_table
+from betascale.store.backends import MEMORY
 from betascale.study import Study
 from betascale.threads import one_blas_thread
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """What a run did (rank 0's view; other ranks get a summary with ``rank`` only).
-
-    ``status`` is ``complete`` (nothing missing), ``incomplete`` (the run ended but
-    samples failed or are missing), ``interrupted`` (a signal) or ``failed``.
-    ``server_cpu_seconds`` is the CPU time rank 0's server spent (MPI runs only): the
-    run's samples divided by it is rank 0's capacity in samples per second.
-    ``late_ranks`` are the ranks that did not return a chunk in time (its samples were
-    computed by other ranks; see :mod:`~betascale.ensemble.leases`).
-    """
-
-    store: Path | None
-    computed: int
-    failed: int
-    missing_before: int
-    missing_after: int
-    seconds: float
-    status: str
-    rank: int = 0
-    ranks: int = 1
-    server_cpu_seconds: float | None = None
-    late_ranks: tuple[int, ...] = ()
-
-    @property
-    def samples_per_second(self) -> float:
-        """Throughput of the run (samples computed per second of wall time)."""
-        return self.computed / self.seconds if self.seconds > 0 else 0.0
-
-    def to_dict(self) -> dict:
-        """The summary as a JSON-able dict."""
-        out = asdict(self)
-        out["store"] = None if self.store is None else str(self.store)
-        out["samples_per_second"] = self.samples_per_second
-        return out
-
-    def __str__(self) -> str:
-        where = f" into {self.store}" if self.store else ""
-        return (
-            f"run {self.status}: {self.computed} samples computed{where} "
-            f"({self.failed} failed) in {duration(self.seconds)} on {self.ranks} rank(s); "
-            f"{self.missing_after} missing{_late_note(self.late_ranks)}"
-        )
 
 
 class Runner:
@@ -92,7 +49,8 @@ class Runner:
     study
         The study.
     store
-        A store file (created, or resumed), or None to keep the samples in memory.
+        A store file (created, or resumed), or None (or ``":memory:"``) to keep the
+        samples in memory; whatever :func:`~betascale.store.open_store` opens.
     quiet
         No progress output.
     stream
@@ -112,6 +70,9 @@ class Runner:
     idle
         A worker rank that takes part in the run's collective steps but computes
         nothing (it was stopped in an earlier study of the same job).
+    store_backend
+        The kind of store (``"sqlite"``, ``"memory"`` or a plug-in's name); default:
+        chosen from ``store`` (:func:`~betascale.store.get_backend`).
     """
 
     def __init__(
@@ -127,9 +88,12 @@ class Runner:
         memory_budget: float | None = None,
         collect: bool = False,
         idle: bool = False,
+        store_backend: str | None = None,
     ) -> None:
         self.study = study
-        self.store_path = None if store is None else Path(store)
+        self.store_target = store
+        self.store_backend = store_backend
+        self.store_path = None if store is None or store == MEMORY else Path(store)
         self.quiet = quiet
         self.stream = stream
         self.log_interval = log_interval
@@ -139,7 +103,7 @@ class Runner:
         self.memory_budget = memory_budget
         self.collect = collect
         self.idle = idle
-        self.store: Store | MemoryStore | None = None
+        self.store: SampleStore | None = None
         self.scheduler: Scheduler | None = None
         self.progress: Progress | None = None
         self.computed = self.failed = 0
@@ -162,7 +126,7 @@ class Runner:
             if self.rank != 0:
                 from betascale.ensemble.mpi import serve_as_worker
 
-                self.samples = MemoryStore(self.study).samples()
+                self.samples = records_table([], study=self.study)
                 return serve_as_worker(self)
             try:
                 self.serve()
@@ -269,14 +233,17 @@ class Runner:
         with contextlib.suppress(Exception):
             self.progress.close()
 
-    def _open_store(self) -> Store | MemoryStore:
-        if self.store_path is None:
-            return MemoryStore(self.study)
-        from betascale.store import collect_run_info
+    def _open_store(self) -> SampleStore:
+        """Open the store for this run (:func:`~betascale.store.open_store`, mode "a")."""
+        info = None
+        if self.store_path is not None:
+            from betascale.store import collect_run_info
 
-        info = collect_run_info()
-        info["mpi_ranks"] = self.size
-        return Store.open_for_run(self.store_path, self.study, info)
+            info = collect_run_info()
+            info["mpi_ranks"] = self.size
+        return open_store(
+            self.store_target, self.study, "a", backend=self.store_backend, run_info=info
+        )
 
     def _check_memory(self) -> None:
         """Refuse, before the store is touched, a geometry larger than the machine or
@@ -295,7 +262,7 @@ class Runner:
         return budgets
 
     def _final_line(self, summary: RunSummary) -> str:
-        return self._final_words(summary) + _late_note(summary.late_ranks)
+        return self._final_words(summary) + late_note(summary.late_ranks)
 
     def _final_words(self, summary: RunSummary) -> str:
         where = f"store {self.store_path}" if self.store_path else "kept in memory"
@@ -312,19 +279,6 @@ class Runner:
                 f"{summary.missing_after} missing; run again to retry them ({where})"
             )
         return f"done: {self.computed} samples in {elapsed}; nothing missing; {where}"
-
-
-#: With more ranks than this, rank 0 only serves and writes (it does not compute).
-SERVE_ONLY_ABOVE = 16
-
-
-def _late_note(ranks: tuple[int, ...]) -> str:
-    """``"; late: rank 1 (its chunks were computed by other ranks)"``, or nothing."""
-    if not ranks:
-        return ""
-    many = len(ranks) > 1
-    names = f"rank{'s' if many else ''} {', '.join(map(str, ranks))}"
-    return f"; late: {names} ({'their' if many else 'its'} chunks were computed by other ranks)"
 
 
 def run_study(study: Study, store_path: str | Path | None = None, **kwargs) -> RunSummary:
@@ -347,9 +301,11 @@ def run(study: Study, store: str | Path | None = None, **kwargs) -> SampleTable:
         The study (:class:`~betascale.Study` or :func:`~betascale.load_study`).
     store
         A store file to make the run persistent and resumable (as ``betascale run``
-        is); None keeps the samples in memory.
+        is); None keeps the samples in memory. Any target of
+        :func:`~betascale.store.open_store` (a plug-in's store, say).
     **kwargs
-        Options of :class:`Runner` (``quiet``, ``stream``, ``log_interval``, ...).
+        Options of :class:`Runner` (``quiet``, ``stream``, ``log_interval``,
+        ``store_backend``, ...).
 
     Returns
     -------

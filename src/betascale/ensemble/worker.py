@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 
 from betascale.ensemble.scheduler import KEEP_GEOMETRIES
 from betascale.ensemble.tasks import Task
+from betascale.models import build_system
+from betascale.solvers import make_solver
 from betascale.store import SampleRecord
 from betascale.study import Study
 
@@ -29,9 +31,6 @@ class Worker:
 
     def solver(self, L: int, M: int, flux: float = 0.0):
         """The solver of geometry (flux, L, M), built on first use."""
-        from betascale.models import build_system
-        from betascale.solvers import make_solver
-
         key = (float(flux), int(L), int(M))
         if key in self._solvers:
             self._solvers.move_to_end(key)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from betascale import theory
+from betascale.analysis import statistics
 from betascale.analysis.fss import FSSFit
 from betascale.analysis.fss_beta import FSSBeta
 from betascale.analysis.fss_data import FSS_STAT_LABELS, FSS_STAT_SYMBOLS
@@ -64,7 +65,7 @@ def _fit_text(fit: FSSFit) -> str:
 
 
 def _gamma_label(stat: str) -> str:
-    unit = "" if stat == "mean_lng" else " ($e^2/h$)"
+    unit = "" if statistics.get(stat).log_of else " ($e^2/h$)"
     return f"$\\Gamma = {FSS_STAT_SYMBOLS[stat]}${unit}"
 
 

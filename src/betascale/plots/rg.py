@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from betascale import rg
-from betascale.errors import InputError, require_finite
+from betascale.errors import InputError
 from betascale.plots import PALETTE, figure_style, save_figure
 from betascale.plots.common import log_axis
+from betascale.validation import finite
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -262,7 +263,7 @@ def plot_rho_vs_temperature(
     nv = rg.check_nv(nv)
     if not rho0s:
         raise InputError("rho0s must hold at least one initial resistance")
-    t_min = require_finite("t_min", t_min)
+    t_min = finite("t_min", t_min)
     if not 0 < t_min < 1:
         raise InputError(f"t_min must lie in (0, 1) (a temperature T tau), got {t_min}")
     xi_max = -float(np.log(t_min))

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from betascale import theory
-from betascale.analysis import STAT_LABELS, STAT_SYMBOLS, StoreAnalysis
+from betascale.analysis import STAT_LABELS, STAT_SYMBOLS, StoreAnalysis, statistics
 from betascale.errors import InputError
 from betascale.plots import CLASS_COLORS, PALETTE, figure_style, save_figure
 from betascale.plots.common import (
@@ -39,9 +39,9 @@ def _g_axis_label(stat: str) -> str:
 
 
 def _beta_axis_label(stat: str) -> str:
-    if stat == "typical":  # ln exp<ln g> = <ln g>
-        return r"$\beta = d\langle\ln g\rangle\,/\,d\ln L$"
-    return rf"$\beta = d\ln {STAT_SYMBOLS[stat]}\,/\,d\ln L$"
+    declared = statistics.get(stat)  # ln exp<ln g> = <ln g> for typical
+    ln_G = declared.log_symbol or rf"\ln {declared.symbol}"
+    return rf"$\beta = d{ln_G}\,/\,d\ln L$"
 
 
 def _wl_label(model: str) -> str:

@@ -10,7 +10,8 @@ policy of the whole package. The command line calls the same checks
 from __future__ import annotations
 
 from betascale import validation
-from betascale.errors import InputError, require_finite
+from betascale.errors import InputError
+from betascale.validation import finite
 
 __all__ = [
     "GAMMA2_CAP",
@@ -71,7 +72,7 @@ def check_rho0(rho0: float, cap: float = RHO_CAP) -> float:
     InputError
         If ``rho0`` is not finite, negative, or at or above ``cap``.
     """
-    value = require_finite("rho0", rho0)
+    value = finite("rho0", rho0)
     if value < 0:
         raise InputError(f"rho0 must be >= 0 (ρ is a resistance), got {value}")
     if value >= cap:
@@ -94,7 +95,7 @@ def check_gamma0(gamma0: float, cap: float = GAMMA2_CAP) -> float:
     InputError
         If ``gamma0`` is not finite, ``≤ −1``, or at or above ``cap``.
     """
-    value = require_finite("gamma0", gamma0)
+    value = finite("gamma0", gamma0)
     if value <= -1:
         raise InputError(f"gamma0 must be > -1 (ln(1 + γ₂) needs γ₂ > -1), got {value}")
     if value >= cap:

@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 from scipy.special import expi
 
-from betascale.errors import InputError, require_finite
+from betascale.errors import InputError
 from betascale.rg._ode import ATOL, RTOL, event, first_event, grid_union, solve_flow
 from betascale.rg.checks import check_log_scale, check_solver_options
+from betascale.validation import finite
 
 __all__ = [
     "DEFAULT_ELL_MAX",
@@ -150,8 +151,8 @@ def classify_schematic_point(t: float, gamma: float) -> SchematicPoint:
     SchematicPoint
         The flow, its Jacobian's eigenvalues and the kind of point.
     """
-    t = require_finite("t", t)
-    gamma = require_finite("gamma", gamma)
+    t = finite("t", t)
+    gamma = finite("gamma", gamma)
     if t < 0:
         raise InputError(f"t must be >= 0, got {t}")
     dt, dg = (float(v) for v in schematic_rhs(t, gamma))
@@ -290,8 +291,8 @@ def integrate_schematic(
         non-finite value, ``ell_max`` outside (0, 1000], or ``n_points`` not an integer in
         ``[2, MAX_POINTS]`` (:func:`~betascale.rg.checks.check_solver_options`).
     """
-    t0 = require_finite("t0", t0)
-    gamma0 = require_finite("gamma0", gamma0)
+    t0 = finite("t0", t0)
+    gamma0 = finite("gamma0", gamma0)
     if t0 < 0:
         raise InputError(f"t0 must be >= 0, got {t0}")
     if t0 >= T_CAP:

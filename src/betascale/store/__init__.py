@@ -43,7 +43,17 @@ their study, and (to write) stores whose study was changed after they were made
 lost while it held the whole store. Readers only ever see the rows of their study.
 """
 
-from betascale.store.core import RUN_STATUSES, Store
+from betascale.store.backends import (
+    ENTRY_POINT_GROUP,
+    StoreBackend,
+    get_backend,
+    open_store,
+    register_store_backend,
+    store_backends,
+    unregister_store_backend,
+)
+from betascale.store.base import RUN_STATUSES, SampleStore, StoreBase
+from betascale.store.core import Store
 from betascale.store.export import EXPORT_FORMATS, export_store, load_export, to_dataset
 from betascale.store.memory import MemoryStore
 from betascale.store.provenance import blas_info, collect_run_info
@@ -51,28 +61,30 @@ from betascale.store.records import SampleRecord, SampleTable, records_table
 from betascale.store.sqlite import FORMAT_VERSION, StoreWriteError
 from betascale.store.status import CellStatus, StoreStatus
 
-
-def open_store(path) -> Store:
-    """Open an existing store for reading (:meth:`Store.open`)."""
-    return Store.open(path)
-
-
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "EXPORT_FORMATS",
     "FORMAT_VERSION",
     "RUN_STATUSES",
     "CellStatus",
     "MemoryStore",
     "SampleRecord",
+    "SampleStore",
     "SampleTable",
     "Store",
+    "StoreBackend",
+    "StoreBase",
     "StoreStatus",
     "StoreWriteError",
     "blas_info",
     "collect_run_info",
     "export_store",
+    "get_backend",
     "load_export",
     "open_store",
     "records_table",
+    "register_store_backend",
+    "store_backends",
     "to_dataset",
+    "unregister_store_backend",
 ]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import math
 import os
 import socket
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from betascale.errors import InputError
-from betascale.store.integrity import Grid, read_checked, stored_study, verify_physics
+from betascale.store.base import RUN_STATUSES, StoreBase, record_from_row, refusal
+from betascale.store.integrity import read_checked, stored_study, verify_physics
 from betascale.store.lock import StoreLock
 from betascale.store.records import SampleRecord, SampleTable
 from betascale.store.sqlite import (
@@ -34,24 +34,22 @@ from betascale.store.sqlite import (
 )
 from betascale.study import Study, compare_physics
 
-#: Statuses of a finished run; a run that is still going (or was killed) is "running".
-#: "incomplete": the run ended normally, but samples are missing or failed.
-RUN_STATUSES = ("complete", "incomplete", "interrupted", "failed")
+__all__ = ["RUN_STATUSES", "Store"]
 _ORDER = " ORDER BY W, flux, L, sample"
 _INSERT = (
     f"INSERT OR REPLACE INTO samples ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(COLUMNS))})"
 )
-#: A missing range of sample indices of one cell: ``[start, stop)``.
-Range = tuple[int, int]
 
 
-class Store:
+class Store(StoreBase):
     """The results store of one study: a crash-safe SQLite file.
 
-    Open it with :meth:`open_for_run` (to compute samples) or :meth:`open` (to read);
-    :func:`betascale.store.open_store` is the same as :meth:`open`. Use it as a
-    context manager, or call :meth:`close`.
+    Open it with :meth:`open_for_run` (to compute samples) or :meth:`open` (to read),
+    or through :func:`betascale.store.open_store` (``mode="a"`` or ``"r"``), which picks
+    this class for a path. It implements :class:`~betascale.store.SampleStore` on
+    :class:`~betascale.store.StoreBase`, with SQL for the readers. Use it as a context
+    manager, or call :meth:`close`.
 
     Attributes
     ----------
@@ -62,11 +60,9 @@ class Store:
     """
 
     def __init__(self, path: Path, conn: sqlite3.Connection, study: Study, version: int) -> None:
-        self.path = path
-        self.study = study
+        super().__init__(study, path)
         self._conn = conn
         self._version = version
-        self._grid = Grid.of(study)
         self._run_index: int | None = None
         self._lock: StoreLock | None = None
 
@@ -174,15 +170,6 @@ class Store:
             self._lock.release()
             self._lock = None
 
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Store({str(self.path)!r}, study={self.study.name!r})"
-
     @property
     def conn(self) -> sqlite3.Connection:
         """The open SQLite connection."""
@@ -205,35 +192,6 @@ class Store:
         sql = f"SELECT W, flux, L, sample FROM ({self._select('WHERE error IS NULL')})"
         return {key for key in self.conn.execute(sql) if self._grid.contains(*key)}
 
-    def missing_ranges(
-        self, study: Study | None = None
-    ) -> Iterator[tuple[float, float, int, list[Range]]]:
-        """Per cell ``(W, flux, L)`` of ``study`` (default: the stored one), the missing
-        sample indices as ranges ``[start, stop)``; cells with nothing missing are left out.
-
-        Lazy, and memory is bounded by the stored samples of one cell, never by
-        ``samples``. An incompatible ``study`` is refused at once.
-        """
-        study = self._checked(study)
-        return self._missing_ranges(study)
-
-    def _missing_ranges(self, study: Study) -> Iterator[tuple[float, float, int, list[Range]]]:
-        for W, flux, L in study.cells():
-            n = study.samples_at(L)
-            ranges = _gaps(self._done_indices(W, flux, L, n), n)
-            if ranges:
-                yield W, flux, L, ranges
-
-    def missing_keys(self, study: Study | None = None) -> Iterator[tuple[float, float, int, int]]:
-        """Keys ``(W, flux, L, sample)`` of ``study`` still to compute, in key order (lazily)."""
-        cells = self.missing_ranges(study)
-        return (
-            (W, flux, L, i)
-            for W, flux, L, ranges in cells
-            for start, stop in ranges
-            for i in range(start, stop)
-        )
-
     def count_missing(self, study: Study | None = None) -> int:
         """How many samples of ``study`` are still to compute."""
         study = self._checked(study)
@@ -255,14 +213,6 @@ class Store:
         )
         return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
-    def _checked(self, study: Study | None) -> Study:
-        if study is None:
-            return self.study
-        diffs = compare_physics(self.study, study)
-        if diffs:
-            raise InputError(_refusal(self.path, diffs))
-        return study
-
     # ------------------------------------------------------------- writing
     def add(self, records: Iterable[SampleRecord]) -> None:
         """Store ``records`` in one transaction (a record replaces one of the same key).
@@ -280,7 +230,7 @@ class Store:
         -----
         A record without an error but with a non-finite ``T`` is stored as a failure.
         """
-        rows = [self._row(r) for r in records]
+        rows = [self.checked_row(r) for r in records]
         if not rows:
             return
         with transaction(self.conn, self.path):
@@ -301,8 +251,8 @@ class Store:
         c = res.chunk
         W, flux, L, M = float(c.W), float(c.flux), int(c.L), int(c.M)
         n = len(res)
-        self._check_cell(W, flux, L, M, int(c.start))
-        self._check_cell(W, flux, L, M, int(c.start) + n - 1)
+        self.check_key(W, flux, L, M, int(c.start))
+        self.check_key(W, flux, L, M, int(c.start) + n - 1)
         T = np.asarray(res.T, dtype=float)
         errors = dict(res.errors)
         for k in np.flatnonzero(~np.isfinite(T)).tolist():
@@ -320,31 +270,8 @@ class Store:
             error_column,
         )  # fmt: skip
 
-    def _check_cell(self, W: float, flux: float, L: int, M: int, sample: int) -> None:
-        """Refuse a row that the checks on opening would refuse (its key in the grid)."""
-        study = self.study
-        if not self._grid.contains(W, flux, L, sample):
-            raise ValueError(
-                f"sample (W={W}, flux={flux}, L={L}, sample={sample}) is not in the study grid"
-            )
-        if M != study.width(L):
-            width = study.width(L)
-            raise ValueError(f"sample at L={L} has M={M}, but the study's width is M={width}")
-
-    def _row(self, r: SampleRecord) -> tuple:
-        W, flux, L, M, sample = float(r.W), float(r.flux), int(r.L), int(r.M), int(r.sample)
-        self._check_cell(W, flux, L, M, sample)
-        error = None if r.error is None else (str(r.error) or "unknown error")
-        T = float(r.T)
-        if error is None and not math.isfinite(T):
-            error = f"non-finite transmission T = {T}"  # never counted as a result
-        T = None if math.isnan(T) else T
-        return (W, flux, L, M, sample, T, int(r.N), float(r.seconds), int(r.rank), error)
-
-    def finish_run(self, status: str) -> None:
-        """Record the end time and ``status`` (one of :data:`RUN_STATUSES`) of this run."""
-        if status not in RUN_STATUSES:
-            raise ValueError(f"run status must be one of {', '.join(RUN_STATUSES)}, got {status!r}")
+    def _record_run_status(self, status: str) -> None:
+        """Record the end time and ``status`` of this run (:meth:`finish_run`)."""
         if self._run_index is None:
             raise ValueError("this store was not opened for a run")
         with transaction(self.conn, self.path):
@@ -365,7 +292,7 @@ class Store:
     def _records(self, where: str) -> list[SampleRecord]:
         rows = self.conn.execute(self._select(where) + _ORDER)
         inside = self._grid.contains
-        return [_record(row) for row in rows if inside(row[0], row[1], row[2], row[4])]
+        return [record_from_row(row) for row in rows if inside(row[0], row[1], row[2], row[4])]
 
     def samples(self) -> SampleTable:
         """The successful samples as arrays, sorted by (W, flux, L, sample), with the study."""
@@ -399,18 +326,6 @@ def _check_store_path(path: Path) -> None:
             break
 
 
-def _gaps(done: np.ndarray, samples: int) -> list[Range]:
-    """The ranges of ``range(samples)`` not in the sorted array ``done``."""
-    ranges, start = [], 0
-    for i in done.tolist():
-        if i > start:
-            ranges.append((start, i))
-        start = i + 1
-    if start < samples:
-        ranges.append((start, samples))
-    return ranges
-
-
 def _write_meta(conn: sqlite3.Connection, **items: Any) -> None:
     from betascale.serialization import dumps
 
@@ -420,17 +335,13 @@ def _write_meta(conn: sqlite3.Connection, **items: Any) -> None:
     )
 
 
-def _refusal(path: Path, diffs: list[str]) -> str:
-    return f"store {path} was made with a different study: {'; '.join(diffs)}; use a new store"
-
-
 def _compatible_study(meta: dict[str, Any], old: Study, study: Study, path: Path) -> Study:
     """The stored study ``old`` grown by ``study``; refuses a store whose study was
     changed after it was made, and different physics, before any write."""
     verify_physics(meta, old, path)
     diffs = compare_physics(old, study)
     if diffs:
-        raise InputError(_refusal(path, diffs))
+        raise InputError(refusal(path, diffs))
     return old.extended(study)
 
 
@@ -481,22 +392,6 @@ def _pid_alive(pid: int) -> bool:
     except (OSError, OverflowError):
         return True
     return True
-
-
-def _record(row: Sequence) -> SampleRecord:
-    W, flux, L, M, sample, T, N, seconds, rank, error = row
-    return SampleRecord(
-        W=W,
-        L=L,
-        M=M,
-        sample=sample,
-        T=math.nan if T is None else T,
-        N=N,
-        seconds=math.nan if seconds is None else seconds,
-        rank=rank,
-        error=error,
-        flux=flux,
-    )
 
 
 def _now() -> str:

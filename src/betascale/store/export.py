@@ -13,7 +13,8 @@ import numpy as np
 
 from betascale.errors import InputError
 from betascale.files import atomic_write, check_destination
-from betascale.store.core import Store
+from betascale.store.backends import open_store
+from betascale.store.base import SampleStore, is_store
 from betascale.store.records import SampleRecord
 from betascale.store.sqlite import FORMAT_VERSION
 from betascale.study import Study
@@ -22,13 +23,14 @@ EXPORT_FORMATS = {"netcdf": ".nc", "csv": ".csv"}
 _CSV_COLUMNS = ("W", "flux", "L", "M", "sample", "T", "N", "seconds", "rank", "error")
 
 
-def export_store(store_or_path: Store | str | Path, out_path: str | Path, fmt: str) -> Path:
+def export_store(store_or_path: SampleStore | str | Path, out_path: str | Path, fmt: str) -> Path:
     """Write the samples of a store as a labelled table.
 
     Parameters
     ----------
     store_or_path
-        An open :class:`Store`, or the path of one.
+        An open store (a :class:`~betascale.store.SampleStore`), or the path of one
+        (:func:`~betascale.store.open_store`).
     out_path
         The file to write, through :func:`betascale.files.atomic_write` (a temporary
         file renamed over it: a reader never sees half a file, a planted symlink is
@@ -47,14 +49,14 @@ def export_store(store_or_path: Store | str | Path, out_path: str | Path, fmt: s
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"export format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}")
     out_path = check_destination(out_path)
-    if isinstance(store_or_path, Store):
+    if is_store(store_or_path):
         return _export(store_or_path, out_path, fmt)
-    with Store.open(store_or_path) as store:
+    with open_store(store_or_path) as store:
         return _export(store, out_path, fmt)
 
 
-def _export(store: Store, out_path: Path, fmt: str) -> Path:
-    if out_path.resolve() == store.path.resolve():
+def _export(store: SampleStore, out_path: Path, fmt: str) -> Path:
+    if store.path is not None and out_path.resolve() == Path(store.path).resolve():
         raise InputError(f"refusing to overwrite the store {store.path} with its export")
     if fmt == "netcdf":
         dataset = to_dataset(store)
@@ -66,7 +68,7 @@ def _export(store: Store, out_path: Path, fmt: str) -> Path:
     return out_path
 
 
-def to_dataset(store: Store):
+def to_dataset(store: SampleStore):
     """The records of a store as an ``xarray.Dataset``, in one of two layouts.
 
     ``layout = "grid"`` (attribute): dims (W, flux, L, sample) over the full grid of

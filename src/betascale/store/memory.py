@@ -1,68 +1,51 @@
-"""An in-memory store: the same interface as :class:`~betascale.store.Store`, no file.
+"""An in-memory store: a :class:`~betascale.store.SampleStore` without a file.
 
-:func:`betascale.run` uses it when no store path is given: the samples live in the
-process and are returned as a :class:`~betascale.store.SampleTable`.
+:func:`betascale.run` uses it when no store path is given (``open_store(None, study,
+mode="a")``): the samples live in the process and are returned as a
+:class:`~betascale.store.SampleTable`. It accepts exactly the records the SQLite store
+accepts (:meth:`~betascale.store.StoreBase.checked_row`), and reads them back the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import numpy as np
 
-from betascale.store.core import Range, _gaps
-from betascale.store.records import SampleRecord, SampleTable, records_table
+from betascale.store.base import Key, StoreBase
+from betascale.store.records import SampleRecord
 from betascale.study import Study
 
 
-class MemoryStore:
-    """Samples of one study kept in a dict keyed by ``(W, flux, L, sample)``."""
-
-    path = None
+class MemoryStore(StoreBase):
+    """Samples of one study kept in a dict per cell ``(W, flux, L)``, keyed by index."""
 
     def __init__(self, study: Study) -> None:
-        self.study = study
-        self._records: dict[tuple[float, float, int, int], SampleRecord] = {}
+        super().__init__(study, None)
+        self._cells: dict[tuple[float, float, int], dict[int, SampleRecord]] = {}
 
     def add(self, records: Iterable[SampleRecord]) -> None:
-        """Keep ``records`` (a record replaces one of the same key)."""
-        for r in records:
-            self._records[r.key] = r
+        """Keep ``records`` (a record replaces one of the same key); all or nothing."""
+        checked = [self.checked_record(r) for r in records]
+        for r in checked:
+            W, flux, L, sample = r.key
+            self._cells.setdefault((W, flux, L), {})[sample] = r
 
-    def add_chunks(self, results: Iterable) -> None:
-        """Keep the results of chunks."""
-        for res in results:
-            self.add(res.records())
+    def records(self) -> list[SampleRecord]:
+        """Every record kept, failures included, sorted by (W, flux, L, sample)."""
+        return [
+            cell[i] for key in sorted(self._cells) for cell in [self._cells[key]]
+            for i in sorted(cell)
+        ]  # fmt: skip
 
-    def missing_ranges(
-        self, study: Study | None = None
-    ) -> Iterator[tuple[float, float, int, list[Range]]]:
-        """Per cell, the missing sample indices as ranges (see :meth:`Store.missing_ranges`)."""
-        study = self.study if study is None else study
-        for W, flux, L in study.cells():
-            limit = study.samples_at(L)
-            done = sorted(
-                i for (w, f, n, i), r in self._records.items()
-                if (w, f, n) == (W, flux, L) and r.error is None and i < limit
-            )  # fmt: skip
-            ranges = _gaps(np.asarray(done, dtype=np.int64), limit)
-            if ranges:
-                yield W, flux, L, ranges
+    def completed_keys(self) -> set[Key]:
+        """Keys of the successful samples."""
+        return {
+            (*key, i) for key, cell in self._cells.items()
+            for i, r in cell.items() if r.error is None
+        }  # fmt: skip
 
-    def count_missing(self, study: Study | None = None) -> int:
-        """How many samples are still to compute."""
-        return sum(b - a for *_, ranges in self.missing_ranges(study) for a, b in ranges)
-
-    def finish_run(self, status: str) -> None:
-        """Nothing to record without a file."""
-
-    def failures(self) -> list[SampleRecord]:
-        """The failed records."""
-        return [r for r in self._records.values() if r.error is not None]
-
-    def samples(self) -> SampleTable:
-        """The successful samples, sorted by key, with the study."""
-        return records_table(list(self._records.values()), study=self.study)
-
-    def close(self) -> None:
-        """Nothing to close."""
+    def _done_indices(self, W: float, flux: float, L: int, samples: int) -> np.ndarray:
+        cell = self._cells.get((float(W), float(flux), int(L)), {})
+        done = sorted(i for i, r in cell.items() if r.error is None and 0 <= i < samples)
+        return np.asarray(done, dtype=np.int64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -110,7 +111,7 @@ class StoreStatus:
 
 
 def store_status(store) -> StoreStatus:
-    """The :class:`StoreStatus` of an open :class:`~betascale.store.Store`."""
+    """The :class:`StoreStatus` of an open :class:`~betascale.store.Store` (counted in SQL)."""
     study = store.study
     limits = " ".join(f"WHEN {int(n)} THEN {study.samples_at(n)}" for n in study.L)
     sql = (  # only the rows of the study's grid (cells outside it are never looked up)
@@ -119,13 +120,35 @@ def store_status(store) -> StoreStatus:
         "GROUP BY W, flux, L"
     )
     counts = {(w, f, n): rest for w, f, n, *rest in store.conn.execute(sql)}
+    return _status(store, counts)
+
+
+def records_status(store) -> StoreStatus:
+    """The :class:`StoreStatus` of any :class:`~betascale.store.SampleStore`, counted
+    from its records (:meth:`~betascale.store.SampleStore.records`)."""
+    study = store.study
+    counts: dict[tuple[float, float, int], tuple[int, int, float]] = {}
+    for r in store.records():
+        if r.L not in study.L or not 0 <= r.sample < study.samples_at(r.L):
+            continue
+        done, failed, cpu = counts.get((r.W, r.flux, r.L), (0, 0, 0.0))
+        ok = r.error is None
+        seconds = 0.0 if math.isnan(r.seconds) else r.seconds  # as SQL's TOTAL skips NULL
+        counts[(r.W, r.flux, r.L)] = (done + ok, failed + (not ok), cpu + seconds)
+    return _status(store, counts)
+
+
+def _status(store, counts: dict) -> StoreStatus:
+    """The status of ``store`` from ``(done, failed, cpu seconds)`` per cell."""
+    study = store.study
     cells = []
     for W, flux, L in study.cells():
         done, failed, cpu = counts.get((W, flux, L), (0, 0, 0.0))
         missing = study.samples_at(L) - done
         cells.append(CellStatus(W, L, study.width(L), done, missing, failed, cpu, flux))
     runs = tuple(store.metadata.get("runs", []))
-    return StoreStatus(str(store.path), study, tuple(cells), tuple(store.failures()), runs)
+    path = ":memory:" if store.path is None else str(store.path)
+    return StoreStatus(path, study, tuple(cells), tuple(store.failures()), runs)
 
 
 def _format_failures(failures: Sequence[SampleRecord], limit: int) -> list[str]:
