@@ -73,7 +73,7 @@ say "installing MPICH, mpi4py, python-mumps and betascale (editable)"
 # python-mumps (real and symmetric MUMPS factorizations, used by the fast solver)
 # builds from its sdist against the same Debian MUMPS.
 "${pinned[@]}" python-mumps
-"${pinned[@]}" --no-build-isolation -e "$here[dev]"
+"${pinned[@]}" --no-build-isolation -e "$here[dev,mumps,mpi]"
 
 "$venv/bin/python" -c "import kwant.linalg.mumps, mumps, mpi4py.MPI, betascale" || {
   say "ERROR: the installed environment does not import (kwant.linalg.mumps, mumps, mpi4py, betascale)"

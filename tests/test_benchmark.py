@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from betascale.benchmark import (
-    BENCH_CLASSES,
+    DEFAULT_CLASSES,
     LargeRow,
     bench_classes,
     fit_exponent,
@@ -34,7 +34,7 @@ def test_large_exponents_use_the_memory_above_the_imports():
 
 def test_bench_classes_compares_with_kwant():
     rows = bench_classes([10, 16], kwant_max=10, repeats=1)
-    assert [row.model for row in rows] == [name for name in BENCH_CLASSES for _ in (10, 16)]
+    assert [row.model for row in rows] == [name for name in DEFAULT_CLASSES for _ in (10, 16)]
     for row in rows:
         assert row.fast > 0 and row.setup_fast > 0 and row.peak_rss_mb >= 1
         if row.L == 10:
@@ -101,3 +101,29 @@ def test_cli_bench_api_refuses_bad_input_in_one_line(capsys, args, message):
     captured = capsys.readouterr()
     assert captured.out == "" and message in captured.err
     assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_bench_backends_times_both_backends_on_the_same_samples():
+    """``bench --backends --json``: one row per size, both back ends, their agreement."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "betascale", "bench", "--backends", "--sizes", "13", "--repeats",
+         "2", "--json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    (row,) = json.loads(proc.stdout)
+    assert row["L"] == 13 and set(row["seconds"]) == {"mumps", "scipy"}
+    assert row["max_rel_diff"] < 1e-10
+
+
+def test_the_kwant_builder_case_agrees_with_kwant_and_is_timed():
+    """``bench --classes kwant-square``: the generic Kwant path against kwant.smatrix."""
+    from betascale.benchmark import bench_classes
+
+    (row,) = bench_classes(sizes=[17], kwant_max=17, repeats=1, classes=["kwant-square"])
+    assert row.model == "kwant-square" and row.L == 17
+    assert row.ratio > 0 and row.max_rel_diff < 1e-10

@@ -111,3 +111,11 @@ def test_nesting_is_measured_without_recursion():
     assert "nested" in validation.show(deep)  # repr would recurse
     with pytest.raises(InputError, match="got array <list nested"):
         validation.finite("aspect", deep)
+
+
+@pytest.mark.parametrize("value", [1e-300, -1e-13, 5e-324])
+def test_a_flux_without_effect_is_refused(value):
+    """A flux whose phases are rounding would be a real Hamiltonian labelled unitary."""
+    with pytest.raises(InputError, match="must be 0 or at least 1e-12"):
+        validation.flux(value)
+    assert validation.flux(1e-12) == 1e-12 and validation.flux(-0.0) == 0.0

@@ -45,6 +45,7 @@ import numpy as np
 
 from betascale.files import write_text
 from betascale.models import ModelSpec, build_system
+from betascale.models.examples import KWANT_SQUARE
 from betascale.solvers import FastSolver, KwantSolver
 from betascale.threads import ONE_THREAD_ENV, one_blas_thread
 
@@ -57,7 +58,12 @@ BENCH_CLASSES = {
     "orthogonal": ModelSpec("anderson", E=1.0, bc="periodic"),
     "unitary": ModelSpec("anderson", E=1.0, bc="hardwall", flux=0.01),
     "symplectic": ModelSpec("su2", E=1.0, bc="periodic"),
+    # the square lattice as a user's Kwant builder (issue 17's generic path); E = 0.3
+    # keeps the hardwall widths 64, 128, 256 off the lead thresholds
+    "kwant-square": ModelSpec(KWANT_SQUARE, E=0.3),
 }
+#: The classes ``betascale bench`` times by default.
+DEFAULT_CLASSES = ("orthogonal", "unitary", "symplectic")
 #: The model of the large-L measurements (the orthogonal class).
 BENCH_SPEC = BENCH_CLASSES["orthogonal"]
 BENCH_W = 2.0
@@ -211,7 +217,7 @@ def bench_classes(
     kwant_max: int = 256,
     repeats: int = 3,
     kwant_repeats: int = 1,
-    classes: Sequence[str] = tuple(BENCH_CLASSES),
+    classes: Sequence[str] = DEFAULT_CLASSES,
     report: Callable[[BenchRow], None] | None = None,
 ) -> list[BenchRow]:
     """:func:`bench_solvers` for each class of :data:`BENCH_CLASSES`, in this process."""
@@ -264,7 +270,7 @@ def large_sample(L: int, repeats: int = 1, breakdown: bool = False, seed: int = 
         values = fast.matrix_values(disorders[-1])
         floor = plain_factorization_floor(clean.size, clean.rows, clean.cols, values, fast.real)
     estimate = estimated_geometry_bytes(L, L, BENCH_SPEC.norbs, BENCH_SPEC.is_real) / 1e6
-    mumps_mb = fast.statistics["estimated_mb_incore"]
+    mumps_mb = fast.statistics.get("estimated_mb_incore", float("nan"))
     if floor is None:
         return LargeRow(L, setup, setup_cpu, wall, cpu, peak, base, estimate, mumps_mb)
     return LargeRow(

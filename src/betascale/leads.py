@@ -98,10 +98,14 @@ def lead_builder(spec: ModelSpec, M: int):
     """The clean left lead of width M (symmetry -x), on the lattice of ``spec``.
 
     On-site zero; the family's clean hoppings, the x-hopping with the Peierls factor
-    (:func:`betascale.lattice.kwant_hopping_x`).
+    (:func:`betascale.lattice.kwant_hopping_x`); or the family's own lead
+    (:meth:`~betascale.models.family.Family.lead`).
     """
     import kwant  # a heavy import, kept off ``import betascale``
 
+    custom = spec.family.lead(spec, M)  # a family off the square lattice brings its own
+    if custom is not None:
+        return custom
     norbs = spec.norbs
     lat = kwant.lattice.square(a=1, norbs=norbs)
     lead = kwant.Builder(kwant.TranslationalSymmetry((-1, 0)))

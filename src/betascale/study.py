@@ -16,6 +16,14 @@ A study is a flat TOML file (or the same keys as Python arguments)::
     seed = 7                      # study seed, >= 0
     solver = "fast"               # fast | kwant (default fast)
 
+``hamiltonian`` may also name a family object by its import path,
+``hamiltonian = "package.module:object"`` (e.g. a
+:class:`~betascale.models.kwant_family.KwantFamily` of the user's Kwant builder).
+**This imports the module, that is, runs its code**, in every process of the run (each
+MPI rank imports it): use it only with code you trust. The store records the path and
+the family's physics (for a Kwant family its disorder and the fingerprint of its
+system), so a changed system is refused on resume, naming the difference.
+
 ``E``, ``W``, ``L``, ``samples``, ``seed`` and the Hamiltonian are required. The older
 naming by symmetry class, ``model = "orthogonal" | "unitary" | "symplectic"`` with
 ``soc = "su2" | "ando"`` for the symplectic class, is still read (existing study files

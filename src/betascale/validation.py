@@ -37,6 +37,9 @@ MAX_SIZE = 10**6
 MAX_SAMPLES = 10**9
 #: Largest integer a seed or an index may be (they are stored as SQLite integers).
 MAX_INT = 2**63 - 1
+#: Smallest nonzero flux per plaquette: its phase per plaquette, 2 pi MIN_FLUX ~ 6e-12,
+#: is still far above rounding (1e-16); below it a flux is a real H in all but name.
+MIN_FLUX = 1e-12
 #: Most points of an output grid (an RG trajectory): 10⁶ floats are 8 MB.
 MAX_POINTS = 10**6
 #: Deepest nesting of a value read from a file (a study's values are numbers or flat
@@ -218,13 +221,20 @@ def flux(value: Any, name: str = "flux") -> float:
     Hamiltonian with broken time reversal has one flux with ``0 < |phi| < 1/2``
     (Hofstadter, Phys. Rev. B 14, 2239 (1976), for the periodicity), and the range
     refuses the values that would silently mean another one. ``-0.0`` becomes ``0.0``
-    (the two name the same samples).
+    (the two name the same samples). A nonzero flux below :data:`MIN_FLUX` in
+    magnitude is refused: its phases approach rounding (at 1e-300 they are exactly 1),
+    so it would be a real Hamiltonian labelled unitary.
     """
     out = finite(name, value) + 0.0
     if not abs(out) < 0.5:
         raise InputError(
             f"{name} must lie in (-1/2, 1/2), got {out:g} (flux is periodic with period 1, "
             "and -phi is the conjugate of phi)"
+        )
+    if 0.0 < abs(out) < MIN_FLUX:
+        raise InputError(
+            f"{name} must be 0 or at least {MIN_FLUX:g} in magnitude, got {out:g} (its "
+            "Peierls phases differ from 1 by no more than rounding: the Hamiltonian is real)"
         )
     return out
 

@@ -6,6 +6,7 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,13 @@ def test_status_resume_hint_is_shell_quoted(tmp_path, capsys):
     assert resume_command("s.toml", "x y", samples=5, ranks=4) == (
         "mpiexec -n 4 betascale run s.toml --out 'x y' --samples 5"
     )
+
+
+def test_a_resume_hint_for_a_path_starting_with_a_dash_still_parses():
+    """``-x/s.sqlite`` would read as an option: the hints write it ``./-x/s.sqlite``."""
+    hint = resume_command("-study.toml", "-x/s.sqlite")
+    assert hint == "betascale run ./-study.toml --out ./-x/s.sqlite"
+    from betascale.cli import build_parser
+
+    args = build_parser().parse_args(hint.split()[1:])
+    assert Path(args.out) == Path("-x/s.sqlite")  # the same file

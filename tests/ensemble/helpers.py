@@ -74,7 +74,7 @@ def count(path: Path) -> int:
     """Successful samples in a store that may be being written (0 before it exists)."""
     try:
         with sqlite3.connect(path, timeout=5) as conn:
-            sql = "SELECT COUNT(*) FROM samples WHERE error IS NULL"
+            sql = "SELECT COALESCE(SUM(count - failed), 0) FROM chunks"
             return conn.execute(sql).fetchone()[0]
     except sqlite3.Error:
         return 0

@@ -195,3 +195,17 @@ def test_abort_job_never_returns_even_if_mpi_abort_does():
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert proc.returncode == 7 and proc.stdout == ""
     assert proc.stderr.strip() == "betascale run: error: rank 3 failed; aborting the MPI job"
+
+
+def test_an_idle_server_waits_longer_and_longer_up_to_a_bound():
+    """Every idle wake-up costs rank 0 CPU (issue 18, part 3): idle turns in a row
+    wait from IDLE_SECONDS up to MAX_IDLE_SECONDS, and a busy turn starts again."""
+    from betascale.ensemble.mpi import IDLE_SECONDS, MAX_IDLE_SECONDS, _Root
+
+    root = object.__new__(_Root)
+    waits = []
+    for turns in (0, 1, 2, 3, 10, 10**6):
+        root.idle_turns = turns
+        waits.append(root._idle_wait())
+    assert waits[0] == IDLE_SECONDS and waits[-1] == waits[-2] == MAX_IDLE_SECONDS
+    assert waits == sorted(waits) and MAX_IDLE_SECONDS <= 0.05

@@ -46,3 +46,21 @@ def test_a_geometry_that_does_not_fit_in_memory_is_refused_before_it_runs(tmp_pa
     with pytest.raises(InputError, match=r"needs about .* GB, more than the"):
         runner.run()
     assert not (tmp_path / "s.sqlite").exists()  # refused before the store is made
+
+
+@pytest.mark.parametrize(
+    ("study", "store", "fragment"),
+    [
+        ("tiny", None, "study must be a Study"),
+        (None, None, "study must be a Study"),
+        ("STUDY", 123, "store must be a path"),
+    ],
+)
+def test_run_refuses_bad_arguments_in_one_line(study, store, fragment):
+    """``bs.run("tiny")``, ``bs.run(None)`` and a store that is not a path are InputErrors."""
+    import betascale as bs
+
+    if study == "STUDY":
+        study = bs.Study("s", bs.ModelSpec("anderson"), W=[2.0], L=[10], samples=2, seed=1)
+    with pytest.raises(bs.InputError, match=fragment):
+        bs.run(study, store)

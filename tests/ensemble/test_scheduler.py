@@ -113,3 +113,25 @@ def test_scheduler_chunks_shrink_towards_the_end():
     while (chunk := scheduler.next_chunk(0)) is not None:
         sizes.append(len(chunk))
     assert sizes[-1] == 1 and max(sizes) > 4 * sizes[-1]
+
+
+def test_a_request_costs_no_geometry_estimate_per_rank(monkeypatch):
+    """Rank 0 answers thousands of ranks: the memory accounting of a request neither
+    re-estimates geometries nor walks every rank's holdings (issue 18, part 3)."""
+    from betascale.ensemble import scheduler as module
+
+    calls = []
+    real = module.geometry_bytes
+    monkeypatch.setattr(module, "geometry_bytes", lambda *a: calls.append(a) or real(*a))
+    study = parse_study_text(STUDY)
+    ranks = 200
+    scheduler = Scheduler.from_keys(
+        study, study.keys(), ranks=ranks, hosts=["node"] * ranks, budgets={"node": 1e15}
+    )
+    held = {}
+    for rank in range(ranks * 3):
+        chunk = scheduler.next_chunk(rank % ranks)
+        held[rank % ranks] = chunk.hold if isinstance(chunk, Chunk) else ()
+    assert len(calls) <= 3  # one estimate per geometry (flux, L)
+    total = sum(geometry_bytes(study, f, L) for hold in held.values() for f, L in hold)
+    assert scheduler._host_bytes("node") == pytest.approx(total)

@@ -29,6 +29,7 @@ CASES = [
     (ModelSpec("ando", flux=0.2, bc="periodic", E=0.3), 5, 5),
 ]
 IDS = [f"{spec.describe()} {L}x{M}" for spec, L, M in CASES]
+BACKENDS = ["mumps", "scipy"]
 
 
 def close(a: float, b: float) -> bool:
@@ -36,11 +37,16 @@ def close(a: float, b: float) -> bool:
     return abs(a - b) <= max(1e-8 * abs(b), 1e-10)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request):
+    return request.param
+
+
 @pytest.fixture(scope="module", params=CASES, ids=IDS)
-def case(request):
+def case(request, backend):
     spec, L, M = request.param
     system = build_system(spec, L, M)
-    return system, FastSolver(system), KwantSolver(system)
+    return system, FastSolver(system, backend=backend), KwantSolver(system)
 
 
 @pytest.mark.parametrize("W", [0.5, 3.0, 8.0, 25.0])
@@ -87,12 +93,13 @@ def test_unitarity_bounds(case):
         (ModelSpec(flux=2 / 7, bc="periodic", E=0.7), 5, 7),
     ],
 )
-def test_wide_lead_routes_agree_with_kwant(spec, L, M, monkeypatch):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_wide_lead_routes_agree_with_kwant(spec, L, M, backend, monkeypatch):
     # Leads wider than KWANT_LEAD_MAX_ORBITALS take the closed form (or, with flux,
     # one spinless Kwant lead); force that route on small systems.
     monkeypatch.setattr(leads_module, "KWANT_LEAD_MAX_ORBITALS", 0)
     system = build_system(spec, L, M)
-    fast, kwant = FastSolver(system), KwantSolver(system)
+    fast, kwant = FastSolver(system, backend=backend), KwantSolver(system)
     assert system.leads.route == ("closed" if spec.flux == 0 else "kwant")
     for W in (1.0, 6.0):
         for index in range(2):
@@ -100,18 +107,19 @@ def test_wide_lead_routes_agree_with_kwant(spec, L, M, monkeypatch):
             assert close(fast.solve(disorder).T, kwant.solve(disorder).T)
 
 
-def test_singular_interior_takes_the_split_then_the_regular_route():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_singular_interior_takes_the_split_then_the_regular_route(backend):
     # L = 4, M = 3: E = 1 is an eigenvalue of the 2-column interior, but not of the
     # single column left once the middle column is kept: the split route works.
     system = build_system(ModelSpec(), 4, 3)
-    fast = FastSolver(system)
+    fast = FastSolver(system, backend=backend)
     assert fast.solve(system.clean_disorder()).T == pytest.approx(2.0, rel=1e-12)
     assert (fast.fallbacks, fast.regular_solves) == (1, 0)
     fast.solve(system.draw_disorder(1.0, 1, 0))
     assert fast.fallbacks == 1  # disordered samples take the interface route
     # L = 7, M = 3: both halves of the split interior are singular too.
     system = build_system(ModelSpec(), 7, 3)
-    fast = FastSolver(system)
+    fast = FastSolver(system, backend=backend)
     assert fast.solve(system.clean_disorder()).T == pytest.approx(2.0, rel=1e-12)
     assert (fast.fallbacks, fast.regular_solves) == (2, 1)
 
@@ -136,27 +144,30 @@ def test_flux_changes_the_conductance():
     assert abs(FastSolver(unit).solve(d).T - FastSolver(ortho).solve(d).T) > 1e-3
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("spec", [ModelSpec(), ModelSpec("symplectic")], ids=["real", "complex"])
-def test_result_does_not_depend_on_the_samples_solved_before(spec):
+def test_result_does_not_depend_on_the_samples_solved_before(spec, backend):
     system = build_system(spec, 9, 7)
-    fresh = FastSolver(system).sample(3.0, 5, 3).T
-    used = FastSolver(system)
+    fresh = FastSolver(system, backend=backend).sample(3.0, 5, 3).T
+    used = FastSolver(system, backend=backend)
     for index in (0, 1, 2):
         used.sample(7.0, 5, index)
     assert used.sample(3.0, 5, 3).T == fresh  # bit for bit
 
 
-def test_near_singular_disordered_sample_takes_the_split_route_deterministically():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_near_singular_disordered_sample_takes_the_split_route_deterministically(backend):
     # Found in the demo study: E is within ~1e-8 of an eigenvalue of the closed
     # interior, so 1/cond(S - Sigma) < MIN_RCOND and the interface route is not
     # trusted. The split route gives a result that is still bit-reproducible.
     system = build_system(ModelSpec("symplectic"), 72)
     disorder = system.draw_disorder(3.0, 303, 454)
-    fast = FastSolver(system)
+    fast = FastSolver(system, backend=backend)
     result = fast.solve(disorder)
     assert (fast.fallbacks, fast.regular_solves) == (1, 0)
     assert close(result.T, KwantSolver(system).solve(disorder).T)
-    assert fast.solve(disorder).T == result.T == FastSolver(system).solve(disorder).T
+    again = FastSolver(system, backend=backend).solve(disorder).T
+    assert fast.solve(disorder).T == result.T == again
     for index in range(3):  # the solver goes on working afterwards
         assert close(fast.sample(3.0, 303, index).T, KwantSolver(system).sample(3.0, 303, index).T)
 
@@ -186,16 +197,17 @@ if sys.argv[1] == "closed":
     betascale.leads.KWANT_LEAD_MAX_ORBITALS = 0
 out = []
 for kwargs, L, M in json.loads(sys.argv[2]):
-    solver = FastSolver(build_system(ModelSpec(**kwargs), L, M))
+    solver = FastSolver(build_system(ModelSpec(**kwargs), L, M), backend=sys.argv[3])
     out.append([solver.sample(3.0, 11, i).T.hex() for i in (0, 1)])
 print(json.dumps(out))
 """
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("route", ["auto", "closed"])
-def test_sample_is_bit_identical_in_another_process(route, monkeypatch):
+def test_sample_is_bit_identical_in_another_process(route, backend, monkeypatch):
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    args = [sys.executable, "-c", _SCRIPT, route, json.dumps(_GEOMETRIES)]
+    args = [sys.executable, "-c", _SCRIPT, route, json.dumps(_GEOMETRIES), backend]
     proc = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
     theirs = json.loads(proc.stdout)
     if route == "closed":
@@ -203,7 +215,7 @@ def test_sample_is_bit_identical_in_another_process(route, monkeypatch):
     build_system(ModelSpec(), 12, 10).clean_matrix  # noqa: B018 (some history first)
     ours = []
     for kwargs, L, M in reversed(_GEOMETRIES):  # another order than the subprocess
-        solver = FastSolver(build_system(ModelSpec(**kwargs), L, M))
+        solver = FastSolver(build_system(ModelSpec(**kwargs), L, M), backend=backend)
         ours.append([solver.sample(3.0, 11, i).T.hex() for i in (0, 1)])
     assert ours[::-1] == theirs
 

@@ -49,3 +49,33 @@ def one_line_error(status: int, err: str) -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err
     return lines[0]
+
+
+def sample_rows(conn) -> list[tuple]:
+    """The per-sample rows ``(W, flux, L, M, sample, T, N, seconds, rank, error)`` of a
+    store of format 3, decoded from its chunk rows, sorted by key."""
+    from betascale.store.chunks import read_chunks
+
+    return list(read_chunks(conn).rows())
+
+
+V2_SCHEMA = """CREATE TABLE samples (
+    W REAL NOT NULL, flux REAL NOT NULL, L INTEGER NOT NULL, M INTEGER NOT NULL,
+    sample INTEGER NOT NULL, T REAL, N INTEGER NOT NULL, seconds REAL,
+    rank INTEGER NOT NULL, error TEXT, PRIMARY KEY (W, flux, L, sample)
+) WITHOUT ROWID"""
+
+
+def downgrade_to_v2(path) -> None:
+    """Rewrite a store of format 3 in the layout of format 2 (a ``samples`` row per
+    sample), as betascale before issue 18 wrote it."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        rows = sample_rows(conn)
+        conn.execute("DROP TABLE chunks")
+        conn.execute(V2_SCHEMA)
+        conn.executemany(f"INSERT INTO samples VALUES ({', '.join('?' * 10)})", rows)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (json.dumps(2),))
+    conn.close()

@@ -20,7 +20,7 @@ import pytest
 from betascale.errors import InputError
 from betascale.store import FORMAT_VERSION, SampleRecord, Store, collect_run_info
 from betascale.study import study_from_dict
-from tests.store.helpers import BASE, RUN_INFO, keys, make_study, record
+from tests.store.helpers import BASE, RUN_INFO, keys, make_study, record, sample_rows
 
 
 # ------------------------------------------------------------- creation
@@ -359,7 +359,7 @@ def test_kill_9_never_corrupts_and_loses_only_uncommitted(tmp_path):
 
         conn = sqlite3.connect(path)
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        rows = conn.execute("SELECT * FROM samples ORDER BY sample").fetchall()
+        rows = sample_rows(conn)
         conn.close()
         assert len(rows) >= count  # nothing committed is lost
         assert (len(rows) - count) % chunk == 0  # whole transactions only
@@ -383,3 +383,18 @@ def test_run_info_records_the_blas_platform():
     for lib in blas:
         assert lib["internal_api"] and lib["num_threads"] >= 1
         assert "architecture" in lib  # the kernel (core type) OpenBLAS picked, e.g. Haswell
+
+
+def test_status_shows_a_killed_run_as_killed_without_a_new_run(tmp_path):
+    """A run killed with kill -9 left "running" in the store; status says "killed"."""
+    import socket
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    info = {**RUN_INFO, "pid": dead.pid, "host": socket.gethostname()}
+    study = make_study()
+    with Store.open_for_run(tmp_path / "k.sqlite", study, info) as store:
+        store.add([record((1.0, 0.0, 4, 0), study)])  # the run never finishes: as if killed
+    with Store.open(tmp_path / "k.sqlite") as store:
+        assert store.metadata["runs"][-1]["status"] == "running"  # what the file says
+        assert store.status().runs[-1]["status"] == "killed"  # what status shows

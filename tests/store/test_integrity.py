@@ -6,11 +6,20 @@ import json
 import shutil
 import sqlite3
 
+import numpy as np
 import pytest
 
 from betascale.errors import InputError
 from betascale.store import Store, sqlite
-from tests.store.helpers import RUN_INFO, cli, keys, make_study, one_line_error, record
+from tests.store.helpers import (
+    RUN_INFO,
+    cli,
+    downgrade_to_v2,
+    keys,
+    make_study,
+    one_line_error,
+    record,
+)
 
 READERS = ("status", "analyze", "export", "compare")
 
@@ -71,6 +80,22 @@ def test_a_store_made_now_passes_its_own_checks(filled):
 
 # ------------------------------------------------------------------ sample rows
 ROW = "INSERT INTO samples VALUES (?, ?, ?, ?, ?, 1.5, 2, 0.1, 0, NULL)"
+#: A chunk row of one sample (format 3): T = 1.5, N = 2, 0.1 s, rank 0, no failure.
+CHUNK = (
+    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 0, 0, NULL)",
+    (
+        np.array([1.5]).tobytes(),
+        np.array([2], dtype="<i8").tobytes(),
+        np.array([0.1]).tobytes(),
+    ),
+)
+
+
+@pytest.fixture
+def filled_v2(filled):
+    """The filled store in the layout of format 2 (one row per sample)."""
+    downgrade_to_v2(filled)
+    return filled
 
 
 @pytest.mark.parametrize(
@@ -85,8 +110,13 @@ ROW = "INSERT INTO samples VALUES (?, ?, ?, ?, ?, 1.5, 2, 0.1, 0, NULL)"
         ((1.0, 0.0, 6, 99, 7), "M=99 at W=1.0, flux=0.0, L=6, but the study's width is M=6"),
     ],
 )
-def test_rows_outside_the_study_are_refused(filled, tmp_path, capsys, key, fragment):
-    execute(filled, ROW, key)
+@pytest.mark.parametrize("layout", ["chunks", "samples"])
+def test_rows_outside_the_study_are_refused(filled, tmp_path, capsys, key, fragment, layout):
+    if layout == "samples":
+        downgrade_to_v2(filled)
+        execute(filled, ROW, key)
+    else:
+        execute(filled, CHUNK[0], key + CHUNK[1])
     for line in readers_refuse(capsys, filled, tmp_path):
         assert fragment in line
     with pytest.raises(InputError, match="is damaged: it holds sample rows"):
@@ -105,10 +135,60 @@ def test_rows_outside_the_study_are_refused(filled, tmp_path, capsys, key, fragm
         ("UPDATE samples SET T = NULL WHERE sample = 0", "no finite T"),
     ],
 )
-def test_malformed_rows_are_one_line_errors(filled, tmp_path, capsys, sql, fragment):
-    execute(filled, sql)
-    for line in readers_refuse(capsys, filled, tmp_path):
+def test_malformed_rows_are_one_line_errors(filled_v2, tmp_path, capsys, sql, fragment):
+    execute(filled_v2, sql)
+    for line in readers_refuse(capsys, filled_v2, tmp_path):
         assert "4 sample row(s) hold malformed values" in line and fragment in line
+
+
+@pytest.mark.parametrize(
+    ("sql", "fragment"),
+    [
+        ("UPDATE chunks SET seconds = 'slow'", "seconds is not a blob of 8 bytes per sample"),
+        ("UPDATE chunks SET T = x'00ff'", "T is not a blob of 8 bytes per sample"),
+        ("UPDATE chunks SET N = zeroblob(16)", "N is not a blob of 8 bytes per sample"),
+        ("UPDATE chunks SET rank = 'zero'", "rank is not an integer"),
+        ("UPDATE chunks SET M = 4.5", "M is not an integer"),
+        ("UPDATE chunks SET errors = x'00ff', failed = 1", "errors is not text"),
+        ("UPDATE chunks SET count = 0", "count is not positive"),
+        ("UPDATE chunks SET rank = -1", "rank is negative"),
+        ("UPDATE chunks SET failed = 2", "failed is out of range"),
+        ("UPDATE chunks SET failed = 1", "failed does not match its errors"),
+    ],
+)
+def test_malformed_chunk_rows_are_one_line_errors(filled, tmp_path, capsys, sql, fragment):
+    execute(filled, sql + " WHERE start = 0")
+    for line in readers_refuse(capsys, filled, tmp_path):
+        assert "4 chunk row(s) hold malformed values" in line and fragment in line
+
+
+@pytest.mark.parametrize(
+    ("sql", "params", "fragment"),
+    [
+        ("UPDATE chunks SET T = ?", (np.array([np.inf]).tobytes(),), "without finite T"),
+        ("UPDATE chunks SET T = ?", (np.array([np.nan]).tobytes(),), "without finite T"),
+        ("UPDATE chunks SET N = ?", (np.array([-3], "<i8").tobytes(),), "a negative N"),
+        ("UPDATE chunks SET seconds = ?", (np.array([-1.0]).tobytes(),), "negative solve"),
+        ("UPDATE chunks SET failed = 1, errors = ?", ('{"1": "x"}',), "do not name its failed"),
+        ("UPDATE chunks SET failed = 1, errors = ?", ("[[[",), "undecodable errors"),
+        ("UPDATE chunks SET failed = 1, errors = ?", ("[" * 10**5,), "undecodable errors"),
+    ],
+)
+def test_bad_values_in_chunk_blobs_are_refused(filled, tmp_path, capsys, sql, params, fragment):
+    execute(filled, sql + " WHERE W = 1.0 AND L = 4 AND start = 0", params)
+    for line in readers_refuse(capsys, filled, tmp_path):
+        assert "the chunk row (W=1.0, flux=0.0, L=4, start=0)" in line and fragment in line
+
+
+def test_overlapping_chunk_rows_are_refused(filled, tmp_path, capsys):
+    execute(
+        filled,
+        "UPDATE chunks SET count = 2, T = ?, N = ?, seconds = ? "
+        "WHERE W = 1.0 AND L = 6 AND start = 0",
+        (np.ones(2).tobytes(), np.ones(2, "<i8").tobytes(), np.ones(2).tobytes()),
+    )
+    for line in readers_refuse(capsys, filled, tmp_path):
+        assert "chunk rows overlap ((W=1.0, flux=0.0, L=6, start=1)" in line
 
 
 def test_readers_keep_to_their_study_while_a_run_grows_the_grid(filled):

@@ -12,7 +12,7 @@ from betascale.errors import InputError
 from betascale.store import Store
 from betascale.store.lock import StoreLock, lock_path
 from betascale.study import load_study
-from tests.store.helpers import RUN_INFO, keys, make_study, one_line_error, record
+from tests.store.helpers import RUN_INFO, keys, make_study, one_line_error, record, sample_rows
 
 #: Two studies of the same physics, W = 2 and W = 3 (the audit's wa and wb).
 STUDY = 'model = "orthogonal"\nE = 1.0\nL = [4, 6]\nseed = 3\nW = [{W}]\nsamples = {samples}\n'
@@ -20,7 +20,7 @@ STUDY = 'model = "orthogonal"\nE = 1.0\nL = [4, 6]\nseed = 3\nW = [{W}]\nsamples
 
 def rows(path) -> list[tuple]:
     with sqlite3.connect(path) as conn:
-        out = conn.execute("SELECT W, L, sample FROM samples ORDER BY 1, 2, 3").fetchall()
+        out = [(r[0], r[2], r[4]) for r in sample_rows(conn)]
     conn.close()
     return out
 
@@ -36,6 +36,7 @@ def test_a_symlink_at_the_lock_path_is_refused_and_never_written_through(tmp_pat
     line = one_line_error(status, capsys.readouterr().err)
     assert "lock file" in line and "symbolic link" in line
     assert victim.read_text() == "IMPORTANT\n"
+    assert not store.exists()  # a refused run changes nothing on disk
 
 
 def test_a_hard_link_at_the_lock_path_is_refused(tmp_path):

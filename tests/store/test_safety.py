@@ -15,13 +15,21 @@ import pytest
 from betascale.errors import InputError
 from betascale.store import Store, export_store
 from betascale.store.lock import lock_path
-from tests.store.helpers import RUN_INFO, cli, keys, make_study, one_line_error, record
+from tests.store.helpers import (
+    RUN_INFO,
+    cli,
+    keys,
+    make_study,
+    one_line_error,
+    record,
+    sample_rows,
+)
 
 
 def snapshot(path) -> tuple:
     with sqlite3.connect(path) as conn:
         meta = conn.execute("SELECT key, value FROM meta ORDER BY key").fetchall()
-        rows = conn.execute("SELECT * FROM samples ORDER BY 1, 2, 3, 4").fetchall()
+        rows = sample_rows(conn)
     conn.close()
     return meta, rows
 
@@ -102,7 +110,7 @@ def test_a_refused_foreign_sqlite_file_is_not_touched(tmp_path):
 
 def test_a_store_with_a_trigger_is_refused(filled, capsys):
     with sqlite3.connect(filled) as conn:
-        conn.execute("CREATE TRIGGER wipe AFTER INSERT ON samples BEGIN DELETE FROM samples; END")
+        conn.execute("CREATE TRIGGER wipe AFTER INSERT ON chunks BEGIN DELETE FROM chunks; END")
     conn.close()
     for argv in (["status", filled], ["run", "tiny", "--out", filled]):
         status, _, err = cli(capsys, *argv)
@@ -117,7 +125,7 @@ def test_a_store_with_a_trigger_is_refused(filled, capsys):
         ("UPDATE meta SET value = ? WHERE key = 'format_version'", ('"2"',), "format_version"),
         ("UPDATE meta SET value = ? WHERE key = 'study'", ("{not json",), "not valid JSON"),
         ("UPDATE meta SET value = ? WHERE key = 'runs'", ('{"a": 1}',), "runs are not a list"),
-        ("UPDATE samples SET T = ? WHERE sample = 0", ("abc",), "malformed values"),
+        ("UPDATE chunks SET T = ? WHERE start = 0", ("abc",), "malformed values"),
         ("UPDATE meta SET value = ? WHERE key = 'study'", ("[1, 2]",), "study is not a table"),
     ],
 )

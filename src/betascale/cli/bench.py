@@ -28,9 +28,10 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--classes",
         nargs="+",
-        choices=("orthogonal", "unitary", "symplectic"),
+        choices=("orthogonal", "unitary", "symplectic", "kwant-square"),
         default=["orthogonal", "unitary", "symplectic"],
-        help="symmetry classes to time (default: all three)",
+        help="symmetry classes to time (default: all three); kwant-square is the square "
+        "lattice as a user's Kwant builder (the generic path of bs.KwantFamily)",
     )
     parser.add_argument(
         "--large",
@@ -75,6 +76,12 @@ def register(subparsers) -> None:
         "--api-L", type=int, default=66, help="size L (L x L, hardwall, W=4) of --api (default 66)"
     )
     parser.add_argument("--api-samples", type=int, default=20, help="samples of --api (default 20)")
+    parser.add_argument(
+        "--backends",
+        action="store_true",
+        help="instead: time the fast solver's back ends (MUMPS, SciPy's SuperLU) on the same "
+        "samples at --sizes (orthogonal) and give their largest relative difference in T",
+    )
     parser.add_argument(
         "--json",
         action="store_true",
@@ -158,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
         if args.api_L < 2 or args.api_samples < 1:
             raise InputError("--api-L must be >= 2 and --api-samples >= 1")
         return run_api(args)
+    if args.backends:
+        return run_backends(args)
     if args.serve:
         if args.server_ranks < 2:
             raise InputError(f"--server-ranks must be >= 2, got {args.server_ranks}")
@@ -172,6 +181,42 @@ def run(args: argparse.Namespace) -> int:
             rows = {"classes": rows, "large": [row.to_dict() for row in large_rows]}
             rows["exponents"] = exponents
         print(json.dumps(rows))
+    return 0
+
+
+def run_backends(args: argparse.Namespace) -> int:
+    """``bench --backends``: each back end's seconds per sample and their agreement."""
+    from dataclasses import asdict
+
+    from betascale.benchmark import BENCH_SPEC, BENCH_W
+    from betascale.errors import InputError
+    from betascale.solvers.compare import available_backends, compare_backends
+    from betascale.threads import one_blas_thread
+
+    if min(args.sizes) < 2 or args.repeats < 1:
+        raise InputError("sizes must be >= 2 and repeats >= 1")
+    names = available_backends()
+    if not args.json:
+        print(f"# {BENCH_SPEC.describe()}, W={BENCH_W:g}; one thread; median s per sample")
+        print(
+            f"{'L':>6} " + " ".join(f"{n:>9}" for n in names) + f" {'ratio':>7} {'max|dT|/T':>10}"
+        )
+
+    def show(row) -> None:
+        if args.json:
+            return
+        times = [row.seconds[n] for n in names]
+        ratio = times[-1] / times[0] if len(times) > 1 else math.nan
+        diff = math.nan if row.max_rel_diff is None else row.max_rel_diff
+        cells = " ".join(f"{t:9.4f}" for t in times)
+        print(f"{row.L:>6d} {cells} {ratio:7.2f} {diff:10.1e}", flush=True)
+
+    with one_blas_thread():
+        rows = compare_backends(
+            BENCH_SPEC, args.sizes, samples=args.repeats, W=BENCH_W, backends=names, report=show
+        )
+    if args.json:
+        print(json.dumps([asdict(row) for row in rows]))
     return 0
 
 

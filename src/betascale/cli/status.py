@@ -54,10 +54,16 @@ def resume_command(
     ranks
         MPI ranks: above 1 the command starts with ``mpiexec -n ranks``.
     """
-    command = ["betascale", "run", str(study), "--out", str(store)]
+    command = ["betascale", "run", _word(study), "--out", _word(store)]
     if samples is not None:
         command += ["--samples", str(samples)]
     return shlex.join((["mpiexec", "-n", str(ranks)] if ranks > 1 else []) + command)
+
+
+def _word(path: str | Path) -> str:
+    """A path as a command-line word: ``./-x`` for ``-x``, which would read as an option."""
+    text = str(path)
+    return f"./{text}" if text.startswith("-") else text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     print(status.format())
     if status.missing:
         print()
-        print_study = shlex.join(["betascale", "status", str(args.store), "--print-study"])
+        print_study = shlex.join(["betascale", "status", _word(args.store), "--print-study"])
         print(
             f"{status.missing} samples are missing. The study is stored in the store; "
             f"resume with: {printable(resume_command('STUDY.toml', args.store))}"

@@ -50,6 +50,9 @@ _TAG_RESULT = 12  # worker -> rank 0: (kind, payload)
 _REQUEST, _RESULTS, _RETURN, _BYE = "request", "results", "return", "bye"
 #: Commit buffered results at least this often (seconds), and whenever idle.
 FLUSH_SECONDS = 0.5
+#: Rank 0's first wait on an idle turn, and its longest (see ``_Root._idle_wait``).
+IDLE_SECONDS = 0.005
+MAX_IDLE_SECONDS = 0.04
 #: Seconds between two checks of the leases.
 LEASE_CHECK_SECONDS = 1.0
 #: A rank with nothing to compute while other ranks hold chunks asks again this often.
@@ -75,6 +78,7 @@ class _Root:
         self.only_late_since: float | None = None
         self.results: queue.Queue = queue.Queue()
         self.local_done = runner.size > SERVE_ONLY_ABOVE
+        self.idle_turns = 0
         self.thread: threading.Thread | None = None
 
     def serve(self, stop: StopSignal) -> None:
@@ -89,7 +93,8 @@ class _Root:
         cpu = time.thread_time()
         while not self._finished():
             busy = self._drain_messages(status)
-            busy |= self._drain_local(timeout=0.0 if busy else 0.005)
+            busy |= self._drain_local(timeout=0.0 if busy else self._idle_wait())
+            self.idle_turns = 0 if busy else self.idle_turns + 1
             if not busy or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
                 self._flush()
             self._check_thread()
@@ -98,6 +103,12 @@ class _Root:
         self.runner.server_cpu_seconds = time.thread_time() - cpu
         self.runner.late_ranks = self.leases.ever_late()
         self.runner.unresponsive = tuple(sorted(self.active))
+
+    def _idle_wait(self) -> float:
+        """How long an idle turn waits: :data:`IDLE_SECONDS`, doubled with every idle
+        turn in a row up to :data:`MAX_IDLE_SECONDS` (every wake-up costs rank 0 CPU
+        time; the workers ask one chunk ahead, so the wait hides behind their work)."""
+        return min(MAX_IDLE_SECONDS, IDLE_SECONDS * 2 ** min(self.idle_turns, 16))
 
     def next_chunk(self, rank: int):
         """The next chunk for ``rank``; while a chunk held by another rank may still come
@@ -205,6 +216,13 @@ class _Root:
         self.last_flush = time.monotonic()
 
     def _drain_local(self, timeout: float) -> bool:
+        """Take the results of rank 0's compute thread, waiting up to ``timeout`` for
+        the first; without a compute thread, only sleep (on this 2-core machine a timed
+        wait on an empty queue cost rank 0 73 µs of CPU per idle turn, a sleep 44 µs)."""
+        if self.local_done and self.results.empty():
+            if timeout:
+                time.sleep(timeout)
+            return False
         busy = False
         while True:
             try:

@@ -22,11 +22,13 @@ node do not oversubscribe it.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import time
 from pathlib import Path
 from typing import TextIO
 
+from betascale import validation
 from betascale.ensemble.comm import SerialComm, world
 from betascale.ensemble.progress import LOG_INTERVAL, Progress
 from betascale.ensemble.scheduler import Scheduler
@@ -90,6 +92,7 @@ class Runner:
         idle: bool = False,
         store_backend: str | None = None,
     ) -> None:
+        _check_arguments(study, store, quiet, log_interval, memory_budget)
         self.study = study
         self.store_target = store
         self.store_backend = store_backend
@@ -290,6 +293,18 @@ def run_study(study: Study, store_path: str | Path | None = None, **kwargs) -> R
     """
     path = study.default_store_path() if store_path is None else store_path
     return Runner(study, path, **kwargs).run()
+
+
+def _check_arguments(study, store, quiet, log_interval, memory_budget) -> None:
+    """The input policy for a run's arguments: one-line InputErrors, as the CLI gives."""
+    if not isinstance(study, Study):
+        raise validation.wrong_type("study", "a Study (bs.Study or bs.load_study)", study)
+    if store is not None and not isinstance(store, (str, os.PathLike)):
+        raise validation.wrong_type("store", "a path, None (in memory) or ':memory:'", store)
+    validation.flag("quiet", quiet)
+    validation.number("log_interval", log_interval, low=0.0, open_low=True)
+    if memory_budget is not None:
+        validation.number("memory_budget", memory_budget, low=0.0, open_low=True)
 
 
 def run(study: Study, store: str | Path | None = None, **kwargs) -> SampleTable:

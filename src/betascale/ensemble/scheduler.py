@@ -102,6 +102,8 @@ class Scheduler:
         self._hosts = list(hosts) if hosts is not None else ["local"] * self.ranks
         self._budgets = budgets or {}
         self._holding: dict[int, deque] = {}
+        self._bytes: dict[Geometry, float] = {}  # geometry_bytes, computed once each
+        self._held_bytes: dict[str, float] = {}  # per host: the sum over its ranks' holdings
         self._working: dict[int, int | None] = {}
         self._lock = threading.Lock()
         self._check_fits()
@@ -176,14 +178,14 @@ class Scheduler:
             live = [key for key, q in self._groups.items() if q]
             if not live:
                 self._working[rank] = None
-                self._holding[rank] = deque(maxlen=KEEP_GEOMETRIES)
+                self._hold(rank, deque(maxlen=KEEP_GEOMETRIES))
                 return None
             key, hold = self._choose(rank, live)
             if key is None:
                 self._working[rank] = None
-                self._holding[rank] = deque(maxlen=KEEP_GEOMETRIES)
+                self._hold(rank, deque(maxlen=KEEP_GEOMETRIES))
                 return Wait()
-            self._holding[rank] = hold
+            self._hold(rank, hold)
             return self._cut(rank, key, live, tuple(hold))
 
     def _choose(self, rank: int, live: list[Cell]) -> tuple[Cell | None, deque | None]:
@@ -216,13 +218,30 @@ class Scheduler:
         return Chunk(W, flux, L, self.study.width(L), start, start + take, hold=hold)
 
     # ---------------------------------------------------------------- memory
+    def _geometry_bytes(self, geometry: Geometry) -> float:
+        """The estimated memory of a geometry ``(flux, L)`` (memoized: the server asks
+        at every request)."""
+        size = self._bytes.get(geometry)
+        if size is None:
+            size = self._bytes[geometry] = geometry_bytes(self.study, *geometry)
+        return size
+
+    def _plan_bytes(self, plan: Iterable[Geometry]) -> float:
+        return sum(self._geometry_bytes(g) for g in plan)
+
+    def _hold(self, rank: int, held: deque) -> None:
+        """Record what ``rank`` holds, and keep its host's total current (so that a
+        request costs O(1) in the number of ranks)."""
+        host = self._hosts[rank % len(self._hosts)]
+        before = self._plan_bytes(self._holding.get(rank, ()))
+        self._holding[rank] = held
+        self._held_bytes[host] = self._held_bytes.get(host, 0.0) - before + self._plan_bytes(held)
+
     def _host_bytes(self, host: str, skip_rank: int | None = None) -> float:
-        return sum(
-            geometry_bytes(self.study, f, L)
-            for r, held in self._holding.items()
-            if r != skip_rank and self._hosts[r % len(self._hosts)] == host
-            for f, L in held
-        )
+        total = self._held_bytes.get(host, 0.0)
+        if skip_rank is not None and self._hosts[skip_rank % len(self._hosts)] == host:
+            total -= self._plan_bytes(self._holding.get(skip_rank, ()))
+        return total
 
     def _plan(self, rank: int, geometry: Geometry) -> deque | None:
         """What ``rank`` would hold to compute ``geometry``: it and its recent ones if they
@@ -237,7 +256,7 @@ class Scheduler:
             return held
         room = budget - self._host_bytes(host, skip_rank=rank)
         for plan in (held, deque([geometry], maxlen=KEEP_GEOMETRIES)):
-            if sum(geometry_bytes(self.study, f, L) for f, L in plan) <= room:
+            if self._plan_bytes(plan) <= room:
                 return plan
         return None
 

@@ -13,7 +13,11 @@ The package is layered, each module importing only those below it:
   ``anderson`` (Anderson 1958), ``su2`` (Asada, Slevin & Ohtsuki 2002) and ``ando``
   (Ando 1989);
 * :mod:`~betascale.models.system`: the geometry on top (:func:`build_system`), with
-  :mod:`betascale.lattice`, :mod:`betascale.leads` and :mod:`betascale.thresholds`.
+  :mod:`betascale.lattice`, :mod:`betascale.leads` and :mod:`betascale.thresholds`;
+* :mod:`~betascale.models.kwant_family`: any two-terminal Kwant builder as a family
+  (:class:`KwantFamily`), its matrix (:mod:`~betascale.models.kwant_matrix`) and its
+  disorder (:class:`OnsiteDisorder`, :class:`FunctionDisorder`:
+  :mod:`~betascale.models.kwant_disorder`).
 
 Adding a family is adding one file: subclass :class:`Family`, then register an
 instance (:func:`register_family`, or the entry point).
@@ -32,6 +36,8 @@ from betascale.models.disorder import (
 )
 from betascale.models.families import haar_su2
 from betascale.models.family import Family, family_names, get_family, register_family
+from betascale.models.kwant_disorder import FunctionDisorder, OnsiteDisorder
+from betascale.models.kwant_family import KwantFamily, KwantSystem
 from betascale.models.spec import (
     BOUNDARY_CONDITIONS,
     DEFAULT_HAMILTONIAN,
@@ -56,8 +62,12 @@ __all__ = [
     "Disorder",
     "DisorderedSystem",
     "Family",
+    "FunctionDisorder",
     "Geometry",
+    "KwantFamily",
+    "KwantSystem",
     "ModelSpec",
+    "OnsiteDisorder",
     "build_system",
     "clean_disorder",
     "clean_hopping_x",

@@ -76,15 +76,21 @@ def box_onsite(rng: np.random.Generator, L: int, M: int, W: float) -> np.ndarray
     return W * (rng.random((L, M)) - 0.5)
 
 
+def strength(W: float) -> float:
+    """The disorder strength ``W`` as a float, checked: finite and ``>= 0``."""
+    W = finite("W", W)
+    if W < 0:
+        raise InputError(f"disorder strength W must be >= 0, got {W}")
+    return W
+
+
 def draw_disorder(spec: ModelSpec, L: int, M: int, W: float, seed: int, index: int) -> Disorder:
     """Draw sample ``index`` at disorder strength ``W`` for the study ``seed``.
 
     The draw is a pure function of ``(seed, W, L, M, index)`` and of the family, whose
     :meth:`~betascale.models.family.Family.draw` takes the sample's generator.
     """
-    W = finite("W", W)
-    if W < 0:
-        raise InputError(f"disorder strength W must be >= 0, got {W}")
+    W = strength(W)
     rng = sample_rng(seed, sample_key(W, L, M, index))
     return spec.family.draw(spec, rng, L, M, W)
 
@@ -101,4 +107,5 @@ __all__ = [
     "draw_disorder",
     "sample_key",
     "sample_rng",
+    "strength",
 ]

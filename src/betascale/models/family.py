@@ -36,6 +36,7 @@ look-up of an unknown name, as xarray finds its backends
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import math
 from abc import ABC, abstractmethod
@@ -156,6 +157,27 @@ class Family(ABC):
         """The elastic mean free path at disorder ``W`` and energy ``E``, None if unknown."""
         return None
 
+    # Hooks of families that are not on the square lattice (the generic Kwant family,
+    # :class:`betascale.models.kwant_family.KwantFamily`); the defaults are the square
+    # lattice's.
+    def check_spec(self, spec: ModelSpec) -> None:
+        """Refuse parameters of ``spec`` that the family cannot take (InputError)."""
+        return None
+
+    def make_system(self, spec: ModelSpec, L: int, M: int) -> object | None:
+        """The geometry of an ``L x M`` sample, or None for the square lattice's
+        (:class:`betascale.models.system.DisorderedSystem`)."""
+        return None
+
+    def lead(self, spec: ModelSpec, M: int) -> object | None:
+        """The left lead of width M (a ``kwant.Builder``), or None for the square lattice's
+        (:func:`betascale.leads.lead_builder`)."""
+        return None
+
+    def physics(self, spec: ModelSpec) -> dict:
+        """What else defines the physics of the family (added to ``ModelSpec.physics``)."""
+        return {}
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} family {getattr(self, 'name', '?')!r}>"
 
@@ -241,6 +263,33 @@ def _read_entry_points() -> None:
         _REGISTRY[family.name] = family
 
 
+def import_family(path: str) -> Family:
+    """The family object named by the import path ``"package.module:object"``.
+
+    This imports (runs) the module's code. The family is registered under its name;
+    :func:`get_family` also knows it by the path.
+
+    Raises
+    ------
+    InputError
+        For a malformed path, an import that fails, or an object that is not a family.
+    """
+    module_name, _, attribute = path.partition(":")
+    if not module_name or not attribute or ":" in attribute:
+        raise InputError(f"an import path must read 'package.module:object', got {path!r}")
+    try:
+        target = importlib.import_module(module_name)
+        for part in attribute.split("."):
+            target = getattr(target, part)
+    except Exception as err:  # importing runs the module's code, which can raise anything
+        raise InputError(f"cannot import {path!r}: {type(err).__name__}: {err}") from None
+    try:
+        family = check_family(target)
+    except InputError as err:
+        raise InputError(f"{path!r}: {err}") from None
+    return register_family(family, replace=True)
+
+
 def family_names() -> tuple[str, ...]:
     """The names of every known family: registered ones, then those of entry points."""
     _read_entry_points()
@@ -259,6 +308,8 @@ def get_family(name: str) -> Family:
     if family is None and not _entry_points_read:
         _read_entry_points()
         family = _REGISTRY.get(name)
+    if family is None and isinstance(name, str) and ":" in name:
+        family = _REGISTRY[name] = import_family(name)
     if family is None:
         raise InputError(f"hamiltonian must be one of {', '.join(_REGISTRY)}, got {name!r}")
     return family
@@ -271,5 +322,6 @@ __all__ = [
     "check_family",
     "family_names",
     "get_family",
+    "import_family",
     "register_family",
 ]

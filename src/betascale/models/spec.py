@@ -45,7 +45,7 @@ import numpy as np
 from betascale import validation
 from betascale.errors import InputError
 from betascale.models.families import BUILTIN_FAMILIES
-from betascale.models.family import Family, get_family
+from betascale.models.family import Family, get_family, register_family
 from betascale.theory import SYMMETRY_CLASSES
 from betascale.validation import finite
 
@@ -92,7 +92,10 @@ class ModelSpec:
     hamiltonian
         The name of a registered family: ``"anderson"``, ``"su2"`` or ``"ando"``
         (:data:`HAMILTONIANS`), or one registered with
-        :func:`~betascale.models.family.register_family`. For
+        :func:`~betascale.models.family.register_family`; a family object (registered
+        here, e.g. a :class:`~betascale.models.kwant_family.KwantFamily`); or the import
+        path ``"package.module:object"`` of one (this imports the module:
+        :func:`~betascale.models.family.import_family`). For
         compatibility a symmetry-class name (``"orthogonal"``, ``"unitary"``,
         ``"symplectic"``) is accepted here too, as the older ``model`` argument.
     E
@@ -137,6 +140,10 @@ class ModelSpec:
         soc: str | None = None,
     ) -> None:
         flux = validation.flux(flux)  # -0.0 becomes 0.0: they name the same samples
+        if isinstance(hamiltonian, Family) or (
+            isinstance(hamiltonian, type) and issubclass(hamiltonian, Family)
+        ):
+            hamiltonian = register_family(hamiltonian).name
         for key, text in (("hamiltonian", hamiltonian), ("model", model), ("soc", soc)):
             if text is not None and not isinstance(text, str):
                 raise validation.wrong_type(key, "a string", text)
@@ -163,6 +170,7 @@ class ModelSpec:
             raise InputError(f"Ando spin-orbit strength S must be in [0, 1], got {self.S}")
         if abs(self.E) >= family.max_energy:
             raise InputError(f"E = {self.E} lies outside the band: no lead channel is open")
+        family.check_spec(self)
 
     @property
     def family(self) -> Family:
@@ -218,6 +226,7 @@ class ModelSpec:
         """The parameters that define the physics, for labels and compatibility checks."""
         out = {"hamiltonian": self.hamiltonian, "E": self.E, "bc": self.bc, "flux": self.flux}
         out.update({key: getattr(self, key) for key in self.family.parameters})
+        out.update(self.family.physics(self))
         return out
 
     def describe(self) -> str:

@@ -177,7 +177,8 @@ def build_system(spec: ModelSpec, L: int, M: int | None = None) -> DisorderedSys
         As :func:`validate_geometry`.
     """
     L, M = validate_geometry(spec, L, M)
-    return DisorderedSystem(spec, L, M)
+    system = spec.family.make_system(spec, L, M)  # a family off the square lattice
+    return DisorderedSystem(spec, L, M) if system is None else system
 
 
 def _sample_hoppings(spec: ModelSpec):

@@ -1,4 +1,4 @@
-"""The fast solver: Schur complement onto the lead interfaces, by MUMPS.
+"""The fast solver: Schur complement onto the lead interfaces, by MUMPS or SciPy.
 
 With A = E − H the sample's matrix and I the orbitals of the two lead interfaces
 (left column, right column), the retarded Green's function on the interface is
@@ -21,7 +21,9 @@ What makes it fast:
   of the grid with the Schur orbitals last (:mod:`.ordering`, handed to MUMPS as
   a user ordering), the symbolic analysis done once per geometry
   (:mod:`.mumps_adapter`), and the factors are discarded as they go (only S is
-  kept);
+  kept); without python-mumps, SciPy's SuperLU factorizes the interior in the
+  same ordering and S is formed by solves (:mod:`.scipy_backend`); the back end
+  is chosen in one place (:mod:`.backends`);
 * the orthogonal class uses real symmetric (LDLᵀ) arithmetic;
 * the dense interface system is solved in place (one complex copy of S).
 
@@ -39,15 +41,19 @@ open system but reproducible only to ~1e-13, not bit for bit.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
 from betascale.models import Disorder, DisorderedSystem
-from betascale.solvers import mumps_adapter, ordering
+from betascale.solvers import ordering
+from betascale.solvers.backends import MUMPS_DEFAULT_ORDERING, SchurBackend, resolve_backend
 from betascale.solvers.base import ConductanceSolver, Transmission
-from betascale.solvers.mumps_adapter import MUMPSError, MumpsOptions, SchurFactorizer
+
+if TYPE_CHECKING:
+    from betascale.solvers.mumps_adapter import MumpsOptions
 
 #: The Schur route is trusted only if 1/cond₁(S − Σ) is at least this. Near an
 #: eigenvalue of the closed interior the Schur complement S has a pole and loses
@@ -61,8 +67,9 @@ MIN_RCOND = 1e-8
 #: (halo) AMD (``dana_aux.F``), so the Schur routes use the geometric nested
 #: dissection of :mod:`betascale.solvers.ordering` instead (``ordering="nd"``, the
 #: default); this named ordering applies to :meth:`FastSolver.solve_regular`, and
-#: to the Schur routes if the user ordering cannot be handed to MUMPS.
-DEFAULT_ORDERING = "scotch"
+#: to the Schur routes if the user ordering cannot be handed to MUMPS. (The SciPy
+#: back end's named ordering is SuperLU's COLAMD.)
+DEFAULT_ORDERING = MUMPS_DEFAULT_ORDERING
 
 #: The name of the geometric nested dissection (:mod:`betascale.solvers.ordering`).
 NESTED_DISSECTION = "nd"
@@ -74,8 +81,17 @@ _getrf, _gecon = sla.get_lapack_funcs(("getrf", "gecon"), dtype=complex)
 (_trsm,) = sla.get_blas_funcs(("trsm",), dtype=complex)
 
 
+def __getattr__(name: str):
+    """The MUMPS names this module used to import (kept importable, loaded on use)."""
+    if name in ("MUMPSError", "MumpsOptions", "SchurFactorizer"):
+        from betascale.solvers import mumps_adapter
+
+        return getattr(mumps_adapter, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class FastSolver(ConductanceSolver):
-    """Schur complement onto the lead interfaces with MUMPS; see the module docstring.
+    """Schur complement onto the lead interfaces with MUMPS or SciPy; see the module docstring.
 
     Parameters
     ----------
@@ -83,13 +99,17 @@ class FastSolver(ConductanceSolver):
         The geometry (assembled once, reused for every sample).
     ordering
         :data:`NESTED_DISSECTION` (the default: the geometric nested dissection
-        with the Schur orbitals last, :data:`DEFAULT_ORDERING` where MUMPS is
-        asked for a named ordering) or the name of a MUMPS ordering.
+        with the Schur orbitals last, the back end's default named ordering where
+        one is needed) or the name of an ordering of the back end (MUMPS: e.g.
+        ``"amd"``; SciPy: one of SuperLU's, e.g. ``"COLAMD"``).
     check
         Check each result (finite, ``-1e-10 <= T <= N + 1e-8 N``) and solve the
         sample again by another route if it fails.
     options
         Extra MUMPS controls (for measurements; the default is MUMPS' defaults).
+    backend
+        ``"mumps"``, ``"scipy"`` or None (the default: MUMPS when python-mumps
+        imports, SciPy otherwise; :func:`betascale.solvers.backends.default_backend`).
 
     Attributes
     ----------
@@ -110,11 +130,13 @@ class FastSolver(ConductanceSolver):
         ordering: str = NESTED_DISSECTION,
         check: bool = True,
         options: MumpsOptions | None = None,
+        backend: str | None = None,
     ) -> None:
         super().__init__(system)
+        self.backend: type[SchurBackend] = resolve_backend(backend)
         self.geometric = ordering == NESTED_DISSECTION
-        named = DEFAULT_ORDERING if self.geometric else ordering
-        self.ordering = mumps_adapter.available_ordering(named)
+        named = self.backend.default_ordering if self.geometric else ordering
+        self.ordering = self.backend.available_ordering(named)
         self.check = check
         self.options = options
         self.fallbacks = 0
@@ -130,7 +152,7 @@ class FastSolver(ConductanceSolver):
         self._iface_right = self.clean.interface_orbitals(1)
         self._iface = np.concatenate([self._iface_left, self._iface_right])
         self._n_left = self._iface_left.size
-        self._factorizers: dict[str, SchurFactorizer] = {}
+        self._factorizers: dict[str, SchurBackend] = {}
 
     @property
     def size(self) -> int:
@@ -138,13 +160,13 @@ class FastSolver(ConductanceSolver):
         return self.clean.size
 
     def prepare(self) -> FastSolver:
-        """Run MUMPS' symbolic analysis now (otherwise the first :meth:`solve` does)."""
+        """Set up the interface route now (MUMPS: its symbolic analysis), not in the first solve."""
         self._factorizer("interface")
         return self
 
     @property
     def statistics(self) -> dict:
-        """MUMPS' figures for the interface route (ordering used, estimates, last factorization)."""
+        """The back end's figures for the interface route (ordering used, last factorization)."""
         return self._factorizer("interface").statistics
 
     # ----------------------------------------------------------------- values
@@ -161,8 +183,8 @@ class FastSolver(ConductanceSolver):
         return sp.coo_array(self.clean.full(self.matrix_values(disorder)))
 
     # ------------------------------------------------------------------ solve
-    def _factorizer(self, route: str) -> SchurFactorizer:
-        """The MUMPS instance of ``route``, analysed on the clean A₀ on first use.
+    def _factorizer(self, route: str) -> SchurBackend:
+        """The back end's factorizer of ``route``, set up on the clean A₀ on first use.
 
         ``route`` is ``"interface"`` (the two lead columns) or ``"split"`` (those
         and the middle column). The analysis is done on A₀, never on a sample, so a
@@ -175,13 +197,13 @@ class FastSolver(ConductanceSolver):
                 middle = self.clean.orbital_index()[self.system.L // 2].ravel()
                 indices = np.concatenate([self._iface, middle])
             clean = self.clean
-            positions = None
+            order = None
             if self.geometric:
                 order = ordering.nested_dissection(
                     clean.L, clean.M, clean.spec.bc == "periodic", clean.norbs
                 )
-                positions = ordering.pivot_positions(ordering.with_last(order, indices))
-            self._factorizers[route] = SchurFactorizer(
+                order = ordering.with_last(order, indices)
+            self._factorizers[route] = self.backend.create(
                 clean.size,
                 clean.rows,
                 clean.cols,
@@ -189,16 +211,17 @@ class FastSolver(ConductanceSolver):
                 indices,
                 symmetric=self.real,
                 ordering=self.ordering,
+                order=order,
                 options=self.options,
-                positions=positions,
             )
         return self._factorizers[route]
 
     def _kernel(self, s: np.ndarray) -> np.ndarray:
-        """K = S − Σ (complex, Fortran order, one new array) from MUMPS' Schur buffer.
+        """K = S − Σ (complex, Fortran order, one new array) from the back end's Schur buffer.
 
-        For the real symmetric mode MUMPS sets the lower triangle of the buffer; it is
-        mirrored block by block. Σ acts on the interface block (the first orbitals).
+        For the real symmetric mode only the lower triangle of the buffer is read
+        (all MUMPS sets); it is mirrored block by block. Σ acts on the interface
+        block (the first orbitals).
         """
         n = s.shape[0]
         k = np.empty((n, n), dtype=complex, order="F")
@@ -272,7 +295,7 @@ class FastSolver(ConductanceSolver):
             s = self._factorizer(route).factor(values)
             middle = time.perf_counter()
             result = self._transmission_from_kernel(self._kernel(s), eigenvalues)
-        except (MUMPSError, np.linalg.LinAlgError, ValueError):
+        except (*self.backend.errors, np.linalg.LinAlgError, ValueError):
             return None
         self.timings["factor"] = middle - start
         self.timings["interface"] = time.perf_counter() - middle
@@ -319,6 +342,6 @@ class FastSolver(ConductanceSolver):
         full = (a + blocks[0] + blocks[1]).tocoo()
         rhs = np.zeros((self.size, self._u_left.shape[1]), dtype=complex)
         rhs[self._iface_left] = self._u_left
-        x = mumps_adapter.solve_regular(full, rhs, self.ordering)
+        x = self.backend.solve_regular(full, rhs, self.ordering)
         t = self._u_right.conj().T @ x[self._iface_right]
         return self._result(t, eigenvalues)

@@ -1,5 +1,9 @@
 """The one module that touches MUMPS: python-mumps, and Kwant's MUMPS wrapper.
 
+This is the ``"mumps"`` back end of :mod:`betascale.solvers.backends`
+(:class:`SchurFactorizer`); it is imported only when that back end is used, so
+betascale works without python-mumps (the ``mumps`` extra).
+
 python-mumps (https://gitlab.kwant-project.org/kwant/python-mumps) exposes a
 ``Context`` with an ``analyze``/``factor`` cycle and, through its MUMPS instance,
 the control arrays ICNTL/CNTL of the MUMPS users' guide (MUMPS 5.5, sec. 6). The
@@ -37,6 +41,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from mumps import MUMPSError  # raised when MUMPS fails (python-mumps' error type)
+
+from betascale.solvers.backends import MUMPS_DEFAULT_ORDERING, SchurBackend
+from betascale.solvers.ordering import pivot_positions
 
 
 @dataclass(frozen=True)
@@ -163,8 +170,10 @@ def _apply(ctx, options: MumpsOptions, cntl: bool) -> None:
         (inst.cntl if cntl else inst.icntl)[key] = value
 
 
-class SchurFactorizer:
+class SchurFactorizer(SchurBackend):
     """A MUMPS instance for one pattern, factorizing to the Schur complement onto ``indices``.
+
+    The ``"mumps"`` back end of :mod:`betascale.solvers.backends`.
 
     The analysis (ordering) is done once, here, on ``values0``; :meth:`factor`
     reuses it for every new set of values in the same pattern. The result of
@@ -194,6 +203,10 @@ class SchurFactorizer:
         variable; :func:`betascale.solvers.ordering.pivot_positions`), with the
         Schur variables last.
     """
+
+    name = "mumps"
+    default_ordering = MUMPS_DEFAULT_ORDERING
+    errors = (MUMPSError,)
 
     def __init__(
         self,
@@ -225,6 +238,36 @@ class SchurFactorizer:
         _analyze(ctx, ordering, positions)
         self.analysis_seconds = time.perf_counter() - start
         self._ctx = ctx
+
+    @classmethod
+    def create(
+        cls,
+        size: int,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        values0: np.ndarray,
+        indices: np.ndarray,
+        *,
+        symmetric: bool,
+        ordering: str,
+        order: np.ndarray | None = None,
+        options: object = None,
+    ) -> SchurFactorizer:
+        """See :meth:`SchurBackend.create`; ``order`` becomes MUMPS' PERM_IN."""
+        if options is not None and not isinstance(options, MumpsOptions):
+            raise TypeError("options of the mumps backend must be MumpsOptions")
+        positions = None if order is None else pivot_positions(order)
+        return cls(size, rows, cols, values0, indices, symmetric, ordering, options, positions)
+
+    @classmethod
+    def available_ordering(cls, name: str) -> str:
+        """``name`` if this MUMPS build has that ordering, else ``"auto"``."""
+        return available_ordering(name)
+
+    @classmethod
+    def solve_regular(cls, matrix: sp.sparray, rhs: np.ndarray, ordering: str) -> np.ndarray:
+        """Solve ``matrix @ x = rhs`` (complex) with Kwant's MUMPS wrapper."""
+        return solve_regular(matrix, rhs, ordering)
 
     def factor(self, values: np.ndarray) -> np.ndarray:
         """Factorize with ``values`` (in the pattern's order); return the Schur buffer.

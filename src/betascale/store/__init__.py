@@ -7,17 +7,25 @@ A store is one SQLite file with two tables:
     union of every study run against the store), ``physics`` and ``physics_hash``,
     ``created`` and ``runs`` (one entry per run: versions, the BLAS platform, git
     commit, host, pid, the study as submitted, start and end times and a status).
-``samples(W, flux, L, M, sample, T, N, seconds, rank, error)``
-    One row per sample key ``(W, flux, L, sample)``. A failed sample has ``error`` set
-    and ``T`` NULL; it is retried on resume and the retry replaces the row.
+``chunks(W, flux, L, M, start, count, T, N, seconds, rank, failed, errors)``
+    One row per run of consecutive samples ``start .. start + count - 1`` of a cell
+    ``(W, flux, L)`` computed by one rank, keyed by ``(W, flux, L, start)``: T, N and
+    the solve times as little-endian blobs of ``8 count`` bytes (float64, int64,
+    float64; T bit for bit), and the failed samples' messages as JSON ``{offset:
+    message}`` (T is NaN there). The ranges of a cell never overlap: a new chunk
+    replaces the samples it covers, so the retry of a failed sample (on resume)
+    replaces its failure (:mod:`~betascale.store.chunks`). Rank 0 commits a chunk's
+    results as one row, not one row per sample.
 
-Stores of format 1 (before the flux axis, keyed by (W, L, sample)) are read as they
-are and migrated to format 2 when a run opens them.
+Stores of formats 1 and 2 (a ``samples`` row per sample, keyed by (W, L, sample) in
+format 1 and by (W, flux, L, sample) in format 2) are read as they are, never
+rewritten by a reader, and migrated to format 3 when a run opens them.
 
 Crash safety
 ------------
-Each :meth:`Store.add` is one transaction, so a ``kill -9`` at any instant loses at
-most the records not yet committed (the samples in flight), and SQLite's atomic
+Each :meth:`Store.add` (and :meth:`Store.add_chunks`) is one transaction, so a
+``kill -9`` at any instant loses at most the records not yet committed (the samples
+in flight), and SQLite's atomic
 commit means the file is never left corrupt. The journal is a write-ahead log (WAL):
 readers (``betascale status``) do not block the writer. We use
 ``synchronous=NORMAL``: in WAL mode a committed transaction has been written to the

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import socket
 import sqlite3
@@ -16,30 +15,34 @@ import numpy as np
 
 from betascale.errors import InputError
 from betascale.store.base import RUN_STATUSES, StoreBase, record_from_row, refusal
+from betascale.store.chunks import (
+    Columns,
+    chunk_row,
+    columns_of_rows,
+    insert_chunk,
+    read_chunks,
+    rows_to_chunks,
+)
 from betascale.store.integrity import read_checked, stored_study, verify_physics
 from betascale.store.lock import StoreLock
 from betascale.store.records import SampleRecord, SampleTable
 from betascale.store.sqlite import (
-    COLUMNS,
     FORMAT_VERSION,
     check_sqlite_file,
     connect,
     connect_for_reading,
     create_schema,
     enable_wal,
-    migrate_to_v2,
+    migrate,
     read_meta,
     sample_columns,
     transaction,
 )
+from betascale.store.status import mark_killed_runs
 from betascale.study import Study, compare_physics
 
 __all__ = ["RUN_STATUSES", "Store"]
 _ORDER = " ORDER BY W, flux, L, sample"
-_INSERT = (
-    f"INSERT OR REPLACE INTO samples ({', '.join(COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(COLUMNS))})"
-)
 
 
 class Store(StoreBase):
@@ -183,39 +186,50 @@ class Store(StoreBase):
         return read_meta(self.conn, self.path) or {}
 
     def _select(self, where: str = "") -> str:
+        """The per-sample rows of a store of format 1 or 2 (read as they are)."""
         flux = self.study.flux[0]
         return f"SELECT {sample_columns(self._version, flux)} FROM samples {where}"
+
+    def _columns(self, cell: tuple[float, float, int] | None = None) -> Columns:
+        """Every stored sample (of one ``cell``), failures included, sorted by key and
+        restricted to the study's grid: decoded from the chunk rows (format 3) or read
+        from the sample rows of an older store opened for reading."""
+        where, params = ("", ()) if cell is None else ("WHERE W = ? AND flux = ? AND L = ?", cell)
+        if self._version >= 3:
+            cols = read_chunks(self.conn, where, params)
+        else:
+            sql = f"SELECT * FROM ({self._select()}) {where}{_ORDER}"
+            cols = columns_of_rows(self.conn.execute(sql, params).fetchall())
+        mask = self._grid.mask(cols.W, cols.flux, cols.L, cols.sample)
+        return cols if mask.all() else cols.select(mask)
 
     # ---------------------------------------------------------------- keys
     def completed_keys(self) -> set[tuple[float, float, int, int]]:
         """Keys ``(W, flux, L, sample)`` of the successful samples (failures are not done)."""
-        sql = f"SELECT W, flux, L, sample FROM ({self._select('WHERE error IS NULL')})"
-        return {key for key in self.conn.execute(sql) if self._grid.contains(*key)}
+        cols = self._columns()
+        cols = cols.select(cols.ok)
+        names = ("W", "flux", "L", "sample")
+        return set(zip(*(getattr(cols, name).tolist() for name in names), strict=True))
 
     def count_missing(self, study: Study | None = None) -> int:
         """How many samples of ``study`` are still to compute."""
         study = self._checked(study)
         total = 0
         for W, flux, L in study.cells():
-            done = self.conn.execute(
-                f"SELECT count(*) FROM ({self._select()}) WHERE W = ? AND flux = ? AND L = ? "
-                "AND error IS NULL AND sample >= 0 AND sample < ?",
-                (W, flux, L, study.samples_at(L)),
-            ).fetchone()[0]
-            total += study.samples_at(L) - done
+            n = study.samples_at(L)
+            total += n - len(self._done_indices(W, flux, L, n))
         return total
 
     def _done_indices(self, W: float, flux: float, L: int, samples: int) -> np.ndarray:
-        rows = self.conn.execute(
-            f"SELECT sample FROM ({self._select()}) WHERE W = ? AND flux = ? AND L = ? "
-            "AND error IS NULL AND sample >= 0 AND sample < ? ORDER BY sample",
-            (W, flux, L, samples),
-        )
-        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+        cols = self._columns((float(W), float(flux), int(L)))
+        done = cols.sample[cols.ok]
+        return done[(done >= 0) & (done < samples)]
 
     # ------------------------------------------------------------- writing
     def add(self, records: Iterable[SampleRecord]) -> None:
         """Store ``records`` in one transaction (a record replaces one of the same key).
+
+        Consecutive samples of a cell computed by one rank become one chunk row.
 
         Raises
         ------
@@ -230,45 +244,29 @@ class Store(StoreBase):
         -----
         A record without an error but with a non-finite ``T`` is stored as a failure.
         """
-        rows = [self.checked_row(r) for r in records]
-        if not rows:
-            return
-        with transaction(self.conn, self.path):
-            self.conn.executemany(_INSERT, rows)
+        rows = rows_to_chunks([self.checked_row(r) for r in records])
+        self._insert(rows)
 
     def add_chunks(self, results: Iterable) -> None:
         """Store the results of chunks (:class:`~betascale.ensemble.tasks.ChunkResult`)
-        in one transaction: the fast path of a run's server, one check per chunk and
-        the rows built in C (``zip`` of the columns)."""
-        columns = [self._chunk_columns(res) for res in results]
-        if columns:
-            with transaction(self.conn, self.path):
-                for rows in columns:
-                    self.conn.executemany(_INSERT, zip(*rows))
+        in one transaction: the fast path of a run's server, one check and one row
+        per chunk (:mod:`betascale.store.chunks`)."""
+        self._insert([self._chunk_row(res) for res in results if len(res)])
 
-    def _chunk_columns(self, res) -> tuple:
-        """The ten columns of a chunk's rows (iterables of equal length)."""
+    def _insert(self, rows: list[tuple]) -> None:
+        if rows:
+            with transaction(self.conn, self.path):
+                for row in rows:
+                    insert_chunk(self.conn, row)
+
+    def _chunk_row(self, res) -> tuple:
+        """The chunk row of a chunk's results (its first and last keys checked)."""
         c = res.chunk
-        W, flux, L, M = float(c.W), float(c.flux), int(c.L), int(c.M)
-        n = len(res)
-        self.check_key(W, flux, L, M, int(c.start))
-        self.check_key(W, flux, L, M, int(c.start) + n - 1)
-        T = np.asarray(res.T, dtype=float)
-        errors = dict(res.errors)
-        for k in np.flatnonzero(~np.isfinite(T)).tolist():
-            errors.setdefault(k, f"non-finite transmission T = {T[k]}")
-        if errors:
-            T = T.astype(object)
-            T[list(errors)] = None
-            error_column = [errors.get(k) for k in range(n)]
-        else:
-            error_column = itertools.repeat(None, n)
-        return (
-            itertools.repeat(W, n), itertools.repeat(flux, n), itertools.repeat(L, n),
-            itertools.repeat(M, n), range(int(c.start), int(c.start) + n), T.tolist(),
-            res.N.tolist(), res.seconds.tolist(), itertools.repeat(int(res.rank), n),
-            error_column,
-        )  # fmt: skip
+        W, flux, L, M, start = float(c.W), float(c.flux), int(c.L), int(c.M), int(c.start)
+        self.check_key(W, flux, L, M, start)
+        self.check_key(W, flux, L, M, start + len(res) - 1)
+        errors = {int(k): str(e) or "unknown error" for k, e in res.errors}
+        return chunk_row((W, flux, L, M, start), res.T, res.N, res.seconds, res.rank, errors)
 
     def _record_run_status(self, status: str) -> None:
         """Record the end time and ``status`` of this run (:meth:`finish_run`)."""
@@ -283,29 +281,19 @@ class Store(StoreBase):
     # Every reader keeps only the rows of the study's grid (see betascale.store.integrity).
     def records(self) -> list[SampleRecord]:
         """Every stored record, failures included, sorted by (W, flux, L, sample)."""
-        return self._records("")
+        return [record_from_row(row) for row in self._columns().rows()]
 
     def failures(self) -> list[SampleRecord]:
         """The records of failed samples, sorted by (W, flux, L, sample)."""
-        return self._records("WHERE error IS NOT NULL")
-
-    def _records(self, where: str) -> list[SampleRecord]:
-        rows = self.conn.execute(self._select(where) + _ORDER)
-        inside = self._grid.contains
-        return [record_from_row(row) for row in rows if inside(row[0], row[1], row[2], row[4])]
+        cols = self._columns()
+        return [record_from_row(row) for row in cols.select(~cols.ok).rows()]
 
     def samples(self) -> SampleTable:
         """The successful samples as arrays, sorted by (W, flux, L, sample), with the study."""
-        rows = self.conn.execute(self._select("WHERE error IS NULL") + _ORDER).fetchall()
-        names = COLUMNS[:-1]
-        columns = list(zip(*rows, strict=True))[:-1] if rows else [()] * len(names)
-        arrays = {}
-        for name, col in zip(names, columns, strict=True):
-            kind = float if name in ("W", "flux", "T", "seconds") else np.int64
-            arrays[name] = np.array(col, dtype=kind)
-        mask = self._grid.mask(arrays["W"], arrays["flux"], arrays["L"], arrays["sample"])
-        table = SampleTable(**arrays, study=self.study)
-        return table if mask.all() else table.select(mask)
+        cols = self._columns()
+        cols = cols.select(cols.ok)
+        names = ("W", "flux", "L", "M", "sample", "T", "N", "seconds", "rank")
+        return SampleTable(**{name: getattr(cols, name) for name in names}, study=self.study)
 
     def status(self):
         """Completed, missing and failed samples per (W, flux, L) of the stored study."""
@@ -354,9 +342,8 @@ def _start_run(
         runs: list[dict] = []
         _write_meta(conn, format_version=FORMAT_VERSION, created=_now())
     else:
-        if int(meta["format_version"]) < 2:
-            migrate_to_v2(conn, stored_study(meta, path).flux[0])
-        runs = _mark_killed_runs(meta.get("runs", []))
+        migrate(conn, int(meta["format_version"]), stored_study(meta, path).flux[0])
+        runs = mark_killed_runs(meta.get("runs", []))
     run = {"start": _now(), **info, "end": None, "status": "running", "study": study.to_dict()}
     run.setdefault("pid", os.getpid())
     run.setdefault("host", socket.gethostname())
@@ -369,29 +356,6 @@ def _start_run(
         runs=runs,
     )
     return len(runs) - 1
-
-
-def _mark_killed_runs(runs: list[dict]) -> list[dict]:
-    """Mark runs still 'running' whose process on this host is gone as 'killed'."""
-    host = socket.gethostname()
-    for run in runs:
-        pid = run.get("pid")
-        if run.get("status") == "running" and run.get("host") == host and isinstance(pid, int):
-            if not _pid_alive(pid):
-                run["status"] = "killed"
-    return runs
-
-
-def _pid_alive(pid: int) -> bool:
-    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):
-        return True
-    return True
 
 
 def _now() -> str:

@@ -16,6 +16,7 @@ does not know, and they are left out, never mixed in.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,9 @@ def check_rows(conn: sqlite3.Connection, path: Path, version: int, study: Study)
 
     One scan of the table (grouped by cell, in the order of its primary key).
     """
+    if version >= 3:
+        check_chunks(conn, path, study)
+        return
     rows = f"SELECT {sample_columns(version, study.flux[0])} FROM samples"
     group = "W, flux, L" if version >= 2 else "W, L"  # format 1: one flux (a constant)
     sql = (
@@ -201,3 +205,105 @@ def _kind(value: Any) -> str:
 def _show(value: Any) -> str:
     text = printable(repr(value))
     return text if len(text) <= 24 else text[:21] + "..."
+
+
+# ------------------------------------------------------------------ format 3
+#: Why a chunk row is malformed (the first that holds; see :mod:`betascale.store.chunks`).
+_CHUNK_FAULTS = (
+    *((f"typeof({c}) != 'integer'", f"{c} is not an integer")
+      for c in ("M", "start", "count", "rank", "failed")),
+    ("count < 1", "count is not positive"),
+    *((f"typeof({c}) != 'blob' OR length({c}) != 8 * count",
+       f"{c} is not a blob of 8 bytes per sample") for c in ("T", "N", "seconds")),
+    ("typeof(errors) NOT IN ('text', 'null')", "errors is not text"),
+    ("rank < 0", "rank is negative"),
+    ("failed < 0 OR failed > count", "failed is out of range"),
+    ("(failed = 0) != (errors IS NULL)", "failed does not match its errors"),
+)  # fmt: skip
+_CHUNK_MALFORMED = " OR ".join(f"({condition})" for condition, _ in _CHUNK_FAULTS)
+_CHUNK_FAULT = (
+    "CASE "
+    + " ".join(f"WHEN {condition} THEN '{reason}'" for condition, reason in _CHUNK_FAULTS)
+    + " END"
+)
+_OVERLAP = (
+    "SELECT W, flux, L, start FROM (SELECT W, flux, L, start, "
+    "lag(start + count) OVER (PARTITION BY W, flux, L ORDER BY start) AS previous_stop "
+    "FROM chunks) WHERE previous_stop > start LIMIT 1"
+)
+
+
+def check_chunks(conn: sqlite3.Connection, path: Path, study: Study) -> None:
+    """Refuse a store of format 3 with a malformed chunk row, one outside ``study``'s
+    grid, overlapping ranges of a cell, or blobs whose values are not those of
+    samples (a success without finite T, a negative N or time, errors that do not
+    name the failed samples). One scan of the table in SQL, one of the blobs."""
+    sql = (
+        "SELECT W, flux, L, min(M), max(M), min(start), max(start + count - 1), "
+        f"count(*) FILTER (WHERE {_CHUNK_MALFORMED}) FROM chunks GROUP BY W, flux, L"
+    )
+    cells = conn.execute(sql).fetchall()
+    malformed = sum(cell[-1] for cell in cells)
+    if malformed:
+        *first, reason = conn.execute(
+            f"SELECT W, flux, L, start, {_CHUNK_FAULT} FROM chunks WHERE {_CHUNK_MALFORMED} LIMIT 1"
+        ).fetchone()
+        raise InputError(
+            f"store {path} is damaged: {malformed} chunk row(s) hold malformed values "
+            f"(first: {_chunk_key(first)}: {reason})"
+        )
+    grid = Grid.of(study)
+    for W, flux, L, m_min, m_max, s_min, s_max, _ in cells:
+        fault = grid.fault(W, flux, L, (m_min, m_max), (s_min, s_max))
+        if fault:
+            raise InputError(f"store {path} is damaged: it holds {fault}")
+    overlap = conn.execute(_OVERLAP).fetchone()
+    if overlap is not None:
+        raise InputError(
+            f"store {path} is damaged: chunk rows overlap ({_chunk_key(overlap)} "
+            "starts inside the previous row)"
+        )
+    _check_chunk_values(conn, path)
+
+
+def _check_chunk_values(conn: sqlite3.Connection, path: Path) -> None:
+    """The values inside the blobs and the error messages of every chunk row."""
+    rows = conn.execute(
+        "SELECT W, flux, L, start, count, T, N, seconds, failed, errors FROM chunks"
+    ).fetchall()
+    for W, flux, L, start, n, T, N, seconds, failed, text in rows:
+        fault = _chunk_fault(n, T, N, seconds, failed, text)
+        if fault:
+            key = _chunk_key((W, flux, L, start))
+            raise InputError(f"store {path} is damaged: the chunk row {key} {fault}")
+
+
+def _chunk_fault(n: int, T: bytes, N: bytes, seconds: bytes, failed: int, text) -> str | None:
+    """What is wrong with the values of one chunk row; None if nothing."""
+    errors: Any = {}
+    if text is not None:
+        try:
+            errors = json.loads(text)
+        except (ValueError, RecursionError):
+            return "has undecodable errors"
+    good = isinstance(errors, dict) and all(
+        isinstance(k, str) and k.isdigit() and int(k) < n and isinstance(v, str)
+        for k, v in errors.items()
+    )
+    if not good or len(errors) != failed:
+        return "has errors that do not name its failed samples"
+    ok = np.ones(n, dtype=bool)
+    ok[[int(k) for k in errors]] = False
+    t = np.frombuffer(T, dtype="<f8")
+    if not np.isfinite(t[ok]).all():
+        return "holds a sample without error and without finite T"
+    if (np.frombuffer(N, dtype="<i8") < 0).any():
+        return "holds a negative N"
+    if (np.frombuffer(seconds, dtype="<f8") < 0).any():
+        return "holds a negative solve time"
+    return None
+
+
+def _chunk_key(row: tuple) -> str:
+    W, flux, L, start = row
+    return f"(W={_show(W)}, flux={_show(flux)}, L={_show(L)}, start={_show(start)})"

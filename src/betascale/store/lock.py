@@ -58,7 +58,7 @@ class StoreLock:
             If another run holds the lock (naming it when its sidecar says who),
             the store or the sidecar cannot be created, or the sidecar is a link.
         """
-        fd = _open_store(self.store)
+        fd, created = _open_store(self.store)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -72,6 +72,8 @@ class StoreLock:
             _check_one_name(self.store, fd)
             _write_holder(self.path)
         except BaseException:
+            if created:  # a refused run leaves nothing behind
+                _remove_if_empty(self.store, fd)
             self.release()
             raise
         return self
@@ -93,18 +95,30 @@ class StoreLock:
         self.release()
 
 
-def _open_store(store: Path) -> int:
-    """A read-only descriptor of the store file (created empty if missing; symbolic
-    links followed: the lock belongs to the file they name). Never blocks (a FIFO)."""
-    flags = os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NONBLOCK
+def _open_store(store: Path) -> tuple[int, bool]:
+    """A read-only descriptor of the store file, and whether this call created it
+    (empty; symbolic links followed: the lock belongs to the file they name). Never
+    blocks (a FIFO)."""
+    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
     try:
-        fd = os.open(store, flags, _STORE_MODE)
+        try:
+            fd, created = os.open(store, flags | os.O_CREAT | os.O_EXCL, _STORE_MODE), True
+        except FileExistsError:
+            fd, created = os.open(store, flags), False
     except OSError as exc:
         raise InputError(f"cannot create store {store}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise InputError(f"cannot use {store} as a store: it is not a regular file")
-    return fd
+    return fd, created
+
+
+def _remove_if_empty(store: Path, fd: int) -> None:
+    """Remove the store file this run created, if it is still that empty file."""
+    with contextlib.suppress(OSError):
+        mine, now = os.fstat(fd), os.stat(store)
+        if (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino) and now.st_size == 0:
+            os.unlink(store)
 
 
 def _check_one_name(store: Path, fd: int) -> None:

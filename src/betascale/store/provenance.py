@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from betascale.solvers.backends import default_backend
+
 
 def collect_run_info() -> dict[str, Any]:
     """Provenance of a run.
@@ -28,7 +30,9 @@ def collect_run_info() -> dict[str, Any]:
         ``versions`` (betascale, kwant, numpy, scipy, mpi4py, python-mumps, the MPI
         library, Python and SQLite; None for what is not installed), ``blas`` (per
         loaded BLAS/OpenMP library: its API, version, kernel architecture and
-        threads, from threadpoolctl), ``machine`` (CPU architecture), ``git_commit``
+        threads, from threadpoolctl), ``solver_backend`` (the fast solver's default
+        back end here, ``mumps`` or ``scipy``: their T agree to about 1e-10, not bit
+        for bit), ``machine`` (CPU architecture), ``git_commit``
         of the betascale source tree (``-dirty`` appended if it has uncommitted
         changes; None outside a git checkout), ``host``, ``pid``, ``argv`` and
         ``start`` (ISO-8601 UTC).
@@ -37,6 +41,7 @@ def collect_run_info() -> dict[str, Any]:
         "start": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": _versions(),
         "blas": blas_info(),
+        "solver_backend": default_backend(),
         "machine": platform.machine(),
         "git_commit": _git_commit(Path(__file__).resolve().parents[1]),
         "host": socket.gethostname(),

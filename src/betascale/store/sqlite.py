@@ -2,8 +2,10 @@
 
 Everything here is about the file, not about studies: how to open it (also on
 read-only media), how to run a transaction, which schema objects a betascale store
-may hold, how to decode and validate its metadata, and how to migrate the layout of
-format 1 (samples keyed by (W, L, sample)) to format 2 (keyed by (W, flux, L, sample)).
+may hold, how to decode and validate its metadata, and how to migrate the layouts of format 1
+(a ``samples`` row per sample keyed by (W, L, sample)) and format 2 (keyed by
+(W, flux, L, sample)) to format 3 (a ``chunks`` row per run of samples, see
+:mod:`betascale.store.chunks`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from betascale.errors import InputError
+from betascale.store.chunks import SCHEMA as CHUNKS_SCHEMA
+from betascale.store.chunks import insert_chunk, rows_to_chunks
 from betascale.text import printable
 
 #: Version of the on-disk layout; a store written by a newer layout is refused.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Milliseconds a connection waits for a lock held by another process.
 BUSY_TIMEOUT_MS = 60_000
 
@@ -40,8 +44,13 @@ _SCHEMA = (
 ) WITHOUT ROWID""",
 )
 #: The schema objects betascale creates (tables and SQLite's automatic index of meta).
-_OWN_OBJECTS = {("table", "meta"), ("table", "samples"), ("index", "sqlite_autoindex_meta_1")}
-#: Columns of a sample row, in storage order.
+_OWN_OBJECTS = {
+    ("table", "meta"),
+    ("table", "samples"),
+    ("table", "chunks"),
+    ("index", "sqlite_autoindex_meta_1"),
+}
+#: Columns of a sample row of formats 1 and 2, in storage order.
 COLUMNS = ("W", "flux", "L", "M", "sample", "T", "N", "seconds", "rank", "error")
 #: Limits of one metadata value: its size in bytes and how deeply it nests. A real
 #: store's deepest value (its runs) nests 4 levels and grows by about 2 kB a run.
@@ -181,9 +190,9 @@ def enable_wal(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
-    """Create the tables (inside the caller's transaction)."""
-    for statement in _SCHEMA:
-        conn.execute(statement)
+    """Create the tables of the current format (inside the caller's transaction)."""
+    conn.execute(_SCHEMA[0])
+    conn.execute(CHUNKS_SCHEMA)
 
 
 # ---------------------------------------------------------------- inspection
@@ -214,7 +223,8 @@ def read_meta(conn: sqlite3.Connection, path: Path) -> dict[str, Any] | None:
 
 
 def _check_objects(objects: set[tuple[str, str]], path: Path) -> None:
-    if not {("table", "meta"), ("table", "samples")} <= objects:
+    tables = {name for kind, name in objects if kind == "table"}
+    if "meta" not in tables or not tables & {"samples", "chunks"}:
         raise InputError(f"{path} is not a betascale store (no meta/samples tables)")
     foreign = sorted(objects - _OWN_OBJECTS)
     if foreign:
@@ -297,6 +307,21 @@ def migrate_to_v2(conn: sqlite3.Connection, flux: float) -> None:
     old = ", ".join(f"{float(flux)!r}" if c == "flux" else c for c in COLUMNS)
     conn.execute(f"INSERT INTO samples ({', '.join(COLUMNS)}) SELECT {old} FROM samples_v1")
     conn.execute("DROP TABLE samples_v1")
+
+
+def migrate(conn: sqlite3.Connection, version: int, flux: float) -> None:
+    """Migrate a store of format ``version`` to :data:`FORMAT_VERSION` (inside a
+    transaction): format 1 gains the flux column, then the sample rows become chunk
+    rows (one per run of consecutive samples of a cell and rank), bit for bit."""
+    if version >= FORMAT_VERSION:
+        return
+    if version < 2:
+        migrate_to_v2(conn, flux)
+    rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM samples").fetchall()
+    conn.execute(CHUNKS_SCHEMA)
+    for row in rows_to_chunks(rows):
+        insert_chunk(conn, row)
+    conn.execute("DROP TABLE samples")
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('format_version', ?)",
         (json.dumps(FORMAT_VERSION),),

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+import os
+import socket
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
+
+import numpy as np
 
 from betascale.store.records import SampleRecord
 from betascale.study import Study
@@ -111,15 +115,26 @@ class StoreStatus:
 
 
 def store_status(store) -> StoreStatus:
-    """The :class:`StoreStatus` of an open :class:`~betascale.store.Store` (counted in SQL)."""
-    study = store.study
-    limits = " ".join(f"WHEN {int(n)} THEN {study.samples_at(n)}" for n in study.L)
-    sql = (  # only the rows of the study's grid (cells outside it are never looked up)
-        f"SELECT W, flux, L, SUM(error IS NULL), SUM(error IS NOT NULL), TOTAL(seconds) "
-        f"FROM ({store._select()}) WHERE sample >= 0 AND sample < (CASE L {limits} ELSE 0 END) "
-        "GROUP BY W, flux, L"
-    )
-    counts = {(w, f, n): rest for w, f, n, *rest in store.conn.execute(sql)}
+    """The :class:`StoreStatus` of an open :class:`~betascale.store.Store`, counted from
+    its samples as arrays (only those of the study's grid)."""
+    cols = store._columns()  # sorted by key: each cell is one run of entries
+    if len(cols.T) == 0:
+        return _status(store, {})
+    keys = (cols.W, cols.flux, cols.L)
+    change = np.zeros(len(cols.T), dtype=bool)
+    change[0] = True
+    for key in keys:
+        change[1:] |= key[1:] != key[:-1]
+    starts = np.flatnonzero(change)
+    total = np.diff(np.append(starts, len(cols.T)))
+    done = np.add.reduceat(cols.ok.astype(np.int64), starts)
+    seconds = np.where(np.isnan(cols.seconds), 0.0, cols.seconds)  # as SQL's TOTAL
+    cpu = np.add.reduceat(seconds, starts)
+    cells = zip(*(key[starts].tolist() for key in keys), strict=True)
+    counts = {
+        cell: (int(d), int(t - d), float(c))
+        for cell, d, t, c in zip(cells, done, total, cpu, strict=True)
+    }
     return _status(store, counts)
 
 
@@ -146,7 +161,7 @@ def _status(store, counts: dict) -> StoreStatus:
         done, failed, cpu = counts.get((W, flux, L), (0, 0, 0.0))
         missing = study.samples_at(L) - done
         cells.append(CellStatus(W, L, study.width(L), done, missing, failed, cpu, flux))
-    runs = tuple(store.metadata.get("runs", []))
+    runs = tuple(mark_killed_runs([dict(run) for run in store.metadata.get("runs", [])]))
     path = ":memory:" if store.path is None else str(store.path)
     return StoreStatus(path, study, tuple(cells), tuple(store.failures()), runs)
 
@@ -178,3 +193,30 @@ def _format_runs(runs: Sequence[dict]) -> list[str]:
 def _run_summary(run: dict) -> dict[str, Any]:
     out = {key: run.get(key) for key in ("start", "end", "status", "host", "git_commit")}
     return {key: None if value is None else printable(value) for key, value in out.items()}
+
+
+def mark_killed_runs(runs: list[dict]) -> list[dict]:
+    """Mark runs still 'running' whose process on this host is gone as 'killed'.
+
+    Called when a run records itself, and on every status report (on a copy), so that
+    a run killed with ``kill -9`` is not shown as still running.
+    """
+    host = socket.gethostname()
+    for run in runs:
+        pid = run.get("pid")
+        if run.get("status") == "running" and run.get("host") == host and isinstance(pid, int):
+            if not _pid_alive(pid):
+                run["status"] = "killed"
+    return runs
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True
+    return True
