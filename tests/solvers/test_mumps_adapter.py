@@ -98,3 +98,20 @@ def test_unusable_user_ordering_falls_back_to_the_named_one():
         10, a.row, a.col, a.data, np.array([0, 1]), False, "amd", positions=positions
     )
     assert schur.statistics["ordering"] == "amd"
+
+
+def test_a_user_ordering_mumps_did_not_take_falls_back_to_the_named_one(monkeypatch):
+    """A struct layout misread (PERM_IN not where it was written): MUMPS refuses the
+    analysis (no ordering in PERM_IN) and the named ordering analyses afresh."""
+    from betascale.solvers import mumps_adapter
+
+    monkeypatch.setattr(mumps_adapter, "_set_perm_in", lambda ctx, positions: True)
+    a = random_sparse(30, complex_=True, seed=4)
+    stored, keep = sp.coo_array(a), np.array([5, 2, 17])
+    positions = pivot_positions(np.concatenate([np.setdiff1d(np.arange(30), keep), keep]))
+    schur = SchurFactorizer(
+        30, stored.row, stored.col, stored.data, keep, False, "amd", positions=positions
+    )
+    assert schur.statistics["ordering"] == "amd"
+    s = schur.factor(np.ascontiguousarray(stored.data)).copy()
+    assert np.allclose(s, dense_schur(a, keep), atol=1e-12)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +118,45 @@ def test_a_run_through_a_hard_link_is_refused_and_no_committed_sample_vanishes(t
 
 
 STORE_STUDY = STUDY.format(W=2.0, samples=2)
+
+
+_SECOND_OPEN = """
+import os, signal, subprocess, sys
+from tests.store.helpers import RUN_INFO, keys, make_study, record
+from betascale.errors import InputError
+from betascale.store import Store
+
+path, mode = sys.argv[1], sys.argv[2]
+study = make_study()
+ks = keys(study)
+writer = Store.open_for_run(path, study, RUN_INFO)
+writer.add([record(k, study) for k in ks[:4]])
+if mode == "run":
+    try:
+        Store.open_for_run(path, study, RUN_INFO)
+    except InputError:
+        pass
+else:
+    Store.open(path).close()
+# another process reads the store and closes it (as `betascale status` does)
+code = f"from betascale.store import Store; Store.open({path!r}).close()"
+subprocess.run([sys.executable, "-c", code], check=True)
+writer.add([record(k, study) for k in ks[4:12]])
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.parametrize("mode", ["run", "read"])
+def test_a_second_open_in_the_running_process_keeps_the_run_s_commits(tmp_path, mode):
+    """Closing a second descriptor of the store would drop the run's SQLite locks; another
+    process would then checkpoint and delete the -wal the run still commits into, and a
+    kill -9 would lose those commits. A second open in the running process opens nothing."""
+    path = tmp_path / "s.sqlite"
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-c", _SECOND_OPEN, str(path), mode],
+        cwd=root, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == -9, proc.stderr
+    with Store.open(path) as store:
+        assert len(store.records()) == 12

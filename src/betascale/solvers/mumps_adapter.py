@@ -142,15 +142,33 @@ def _set_perm_in(ctx, positions: np.ndarray) -> bool:
         and head.a == ctx.data.ctypes.data
         and all(head.icntl[k - 1] == inst.icntl[k] for k in range(1, 61))
     )
-    if not recognized or positions.dtype != np.int32 or positions.size != ctx.n:
+    if not recognized or head.perm_in:  # NULL reads as None: nothing set it yet
+        return False
+    if positions.dtype != np.int32 or positions.size != ctx.n:
         return False
     ctx.perm_in = positions
     head.perm_in = positions.ctypes.data
     return True
 
 
+def _clear_perm_in(ctx) -> None:
+    """Undo :func:`_set_perm_in` (the pointer written, and ICNTL(7) back to automatic)."""
+    head = _StrucHead.from_address(id(ctx.mumps_instance) + object.__basicsize__)
+    mine = getattr(ctx, "perm_in", None)
+    if mine is not None and head.perm_in == mine.ctypes.data:
+        head.perm_in = 0
+    ctx.mumps_instance.icntl[7] = 7
+    ctx.perm_in = None
+
+
 def _analyze(ctx, ordering: str, positions: np.ndarray | None) -> None:
-    """MUMPS' analysis with the user ordering ``positions`` if possible, else ``ordering``."""
+    """MUMPS' analysis with the user ordering ``positions`` if possible, else ``ordering``.
+
+    The user ordering counts as taken only if MUMPS reports it used one (INFOG(7) = 1)
+    after a successful analysis; otherwise (a MUMPS whose struct layout passed the
+    recognition of :func:`_set_perm_in` but differs further on) the pointer is
+    cleared and the named ordering analyses afresh.
+    """
     import mumps
 
     if positions is None or not _set_perm_in(ctx, positions):
@@ -159,7 +177,14 @@ def _analyze(ctx, ordering: str, positions: np.ndarray | None) -> None:
     inst = ctx.mumps_instance
     inst.icntl[7] = 1  # the ordering is given in PERM_IN
     inst.job = 1
-    seconds = ctx.call()
+    try:
+        seconds = ctx.call()
+    except MUMPSError:
+        seconds = None
+    if seconds is None or inst.infog[7] != 1:  # MUMPS did not take it: a layout we misread
+        _clear_perm_in(ctx)
+        ctx.analyze(ordering=ordering)
+        return
     ctx.analyzed, ctx.factored = True, False
     ctx.analysis_stats = mumps.mumps.AnalysisStatistics(inst, seconds)
 

@@ -119,7 +119,7 @@ class Store(StoreBase):
     def _prepare(cls, path: Path, study: Study, info: dict) -> Store:
         existed = path.exists() and path.stat().st_size > 0
         if existed:
-            check_sqlite_file(path)
+            check_sqlite_file(path, own=True)
         try:
             conn = connect(path, "rwc")
         except sqlite3.Error as exc:

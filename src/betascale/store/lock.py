@@ -27,12 +27,28 @@ import fcntl
 import os
 import socket
 import stat
+import threading
 from pathlib import Path
 
 from betascale.errors import InputError
 
 #: Permission bits of a store created by the lock (SQLite's default; the umask applies).
 _STORE_MODE = 0o644
+#: Stores this process is running into, by file identity (device, inode). Closing any
+#: descriptor of a file drops every POSIX lock the process holds on it, SQLite's
+#: included, so a second open of such a store in this process must not open the file.
+_RUNNING: set[tuple[int, int]] = set()
+_RUNNING_GUARD = threading.Lock()
+
+
+def running_here(store: Path) -> bool:
+    """Whether this process holds the run lock of ``store`` (the file, whatever its name)."""
+    try:
+        info = os.stat(store)
+    except OSError:
+        return False
+    with _RUNNING_GUARD:
+        return (info.st_dev, info.st_ino) in _RUNNING
 
 
 def lock_path(store: Path) -> Path:
@@ -48,6 +64,7 @@ class StoreLock:
         self.store = Path(store)
         self.path = lock_path(Path(os.path.realpath(self.store)))  # one sidecar per file
         self._fd: int | None = None
+        self._identity: tuple[int, int] | None = None
 
     def acquire(self) -> StoreLock:
         """Take the lock (creating the store file empty if it does not exist yet).
@@ -58,6 +75,12 @@ class StoreLock:
             If another run holds the lock (naming it when its sidecar says who),
             the store or the sidecar cannot be created, or the sidecar is a link.
         """
+        if running_here(self.store):  # refused without opening the file (see _RUNNING)
+            raise InputError(
+                f"store {self.store} is being computed by another run (host "
+                f"{socket.gethostname()} pid {os.getpid()}, this process); wait for it to "
+                "finish, or use another store"
+            )
         fd, created = _open_store(self.store)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -76,11 +99,19 @@ class StoreLock:
                 _remove_if_empty(self.store, fd)
             self.release()
             raise
+        info = os.fstat(fd)
+        self._identity = (info.st_dev, info.st_ino)
+        with _RUNNING_GUARD:
+            _RUNNING.add(self._identity)
         return self
 
     def release(self) -> None:
         """Release the lock (idempotent). Call it after closing the store's connection:
         closing a descriptor of the file drops the process's POSIX locks on it."""
+        if self._identity is not None:
+            with _RUNNING_GUARD:
+                _RUNNING.discard(self._identity)
+            self._identity = None
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 fcntl.flock(self._fd, fcntl.LOCK_UN)

@@ -20,6 +20,7 @@ from typing import Any
 from betascale.errors import InputError
 from betascale.store.chunks import SCHEMA as CHUNKS_SCHEMA
 from betascale.store.chunks import insert_chunk, rows_to_chunks
+from betascale.store.lock import running_here
 from betascale.text import printable
 
 #: Version of the on-disk layout; a store written by a newer layout is refused.
@@ -71,10 +72,17 @@ class StoreWriteError(InputError):
 _MAGIC = b"SQLite format 3\x00"
 
 
-def check_sqlite_file(path: Path) -> None:
+def check_sqlite_file(path: Path, own: bool = False) -> None:
     """Refuse an existing, non-empty file that is not an SQLite database (before SQLite
     opens it: SQLite would take a short file for an empty database and write to it),
-    and a store whose write-ahead log is gone (see :func:`_check_wal_present`)."""
+    and a store whose write-ahead log is gone (see :func:`_check_wal_present`).
+
+    A store this process is running into is not opened again (it was checked when its
+    run opened it, ``own``): closing a second descriptor of the file would drop the
+    run's SQLite locks (:func:`betascale.store.lock.running_here`).
+    """
+    if not own and running_here(path):
+        return
     try:
         size = path.stat().st_size
         if size == 0:
