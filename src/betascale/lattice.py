@@ -146,8 +146,32 @@ def _slots(spec: ModelSpec, L: int, M: int, upper: bool) -> list[_Slot]:
     return slots
 
 
+class CsrStorage:
+    """The views shared by the clean matrices of every geometry (:class:`CleanMatrix`,
+    and :class:`betascale.models.kwant_matrix.KwantMatrix` of a Kwant family): CSR
+    arrays ``indptr``, ``cols``, ``values`` of a ``size x size`` matrix, only the upper
+    triangle stored if ``upper``."""
+
+    indptr: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    upper: bool
+
+    def to_sparse(self, values: np.ndarray | None = None) -> sp.csr_array:
+        """The stored entries (these values, or A₀'s) as a SciPy CSR array."""
+        data = self.values if values is None else values
+        return sp.csr_array((data, self.cols, self.indptr), shape=(self.size, self.size))
+
+    def full(self, values: np.ndarray | None = None) -> sp.csr_array:
+        """The whole matrix (mirrored from the upper triangle if only that is stored)."""
+        a = self.to_sparse(values)
+        if not self.upper:
+            return a
+        return (a + sp.triu(a, k=1).T).tocsr()
+
+
 @dataclass(frozen=True, eq=False)
-class CleanMatrix:
+class CleanMatrix(CsrStorage):
     """The clean A₀ = E − H₀ of one geometry in canonical CSR order (see the module docstring).
 
     Build it with :func:`assemble`.
@@ -231,18 +255,6 @@ class CleanMatrix:
             data[fwd] += r.ravel()  # A[to, from] = -H[to, from] = R
             data[bwd] += np.conj(r).ravel()  # A[from, to] = R^dagger
         return data
-
-    def to_sparse(self, values: np.ndarray | None = None) -> sp.csr_array:
-        """The stored entries (these values, or A₀'s) as a SciPy CSR array."""
-        data = self.values if values is None else values
-        return sp.csr_array((data, self.cols, self.indptr), shape=(self.size, self.size))
-
-    def full(self, values: np.ndarray | None = None) -> sp.csr_array:
-        """The whole matrix (mirrored from the upper triangle if only that is stored)."""
-        a = self.to_sparse(values)
-        if not self.upper:
-            return a
-        return (a + sp.triu(a, k=1).T).tocsr()
 
 
 def orbital_index(L: int, M: int, norbs: int) -> np.ndarray:

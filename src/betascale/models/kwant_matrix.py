@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from betascale.lattice import CsrStorage
+
 if TYPE_CHECKING:
     from betascale.models.disorder import Disorder
     from betascale.models.spec import ModelSpec
@@ -87,7 +89,7 @@ def nested_dissection_sites(positions: np.ndarray, adjacency: sp.csr_array) -> n
 
 
 @dataclass(frozen=True, eq=False)
-class KwantMatrix:
+class KwantMatrix(CsrStorage):
     """A₀ = E − H₀ of a Kwant system, renumbered, in canonical CSR order.
 
     The interface the fast solver reads, as :class:`betascale.lattice.CleanMatrix`
@@ -157,18 +159,6 @@ class KwantMatrix:
         data = self.values.copy()
         data[self.onsite_positions] -= disorder.onsite
         return data
-
-    def to_sparse(self, values: np.ndarray | None = None) -> sp.csr_array:
-        """The stored entries (these values, or A₀'s) as a SciPy CSR array."""
-        data = self.values if values is None else values
-        return sp.csr_array((data, self.cols, self.indptr), shape=(self.size, self.size))
-
-    def full(self, values: np.ndarray | None = None) -> sp.csr_array:
-        """The whole matrix (mirrored from the upper triangle if only that is stored)."""
-        a = self.to_sparse(values)
-        if not self.upper:
-            return a
-        return (a + sp.triu(a, k=1).T).tocsr()
 
 
 def _slabs(positions: np.ndarray, direction: np.ndarray, L: int) -> np.ndarray:
