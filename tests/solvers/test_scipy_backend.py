@@ -6,21 +6,7 @@ import scipy.sparse as sp
 
 from betascale.errors import InputError
 from betascale.solvers.scipy_backend import COLUMN_BLOCK, SuperLUSchurFactorizer
-
-
-def random_sparse(n: int, complex_: bool, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    a = sp.random_array((n, n), density=0.2, rng=rng).toarray() + n * np.eye(n)
-    if complex_:
-        a = a + 1j * sp.random_array((n, n), density=0.2, rng=rng).toarray()
-    return a
-
-
-def dense_schur(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    rest = np.setdiff1d(np.arange(a.shape[0]), keep)
-    return a[np.ix_(keep, keep)] - a[np.ix_(keep, rest)] @ np.linalg.solve(
-        a[np.ix_(rest, rest)], a[np.ix_(rest, keep)]
-    )
+from tests.solvers.helpers import dense_schur, random_sparse
 
 
 def make(a: np.ndarray, keep: np.ndarray, symmetric: bool, **kwargs):
