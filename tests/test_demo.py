@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import matplotlib.pyplot as plt
 import pytest
 
 import betascale.plots.scaling
-from betascale.demo import DemoAnalysis
+from betascale.analysis import weak_localization
+from betascale.demo import DemoAnalysis, unitary_row
 from betascale.plots import save_figure
+from betascale.testing import synthetic_table
 
 
 def test_demo_figures_are_all_written_or_none(tmp_path, monkeypatch):
@@ -29,3 +33,22 @@ def test_demo_figures_are_all_written_or_none(tmp_path, monkeypatch):
         "orthogonal/beta.pdf", "orthogonal/beta.png", "unitary/beta.pdf", "unitary/beta.png",
     ]  # fmt: skip
     assert all(p.is_file() for p in paths)
+
+
+def test_the_unitary_row_is_the_two_loop_c2_with_its_resolution():
+    sizes = (24, 32, 48, 64, 96, 128)
+    precise = synthetic_table("unitary", W=(3.0, 4.0), g0=(2.5, 1.6), L=sizes, n=400, sigma=0.01)
+    noisy = synthetic_table("unitary", W=(4.0,), g0=(1.6,), L=sizes, n=50, sigma=0.3)
+    rows = {}
+    for name, tab in (("precise", precise), ("noisy", noisy)):
+        an = SimpleNamespace(weak_localization=weak_localization(tab, "unitary", n_boot=100))
+        rows[name] = unitary_row(an)
+    (row, note) = rows["precise"]
+    assert row[0] == "unitary" and row[2].startswith("c2 = +0.05") and row[3] == "+0.0507"
+    assert row[5] == str(2 * len(sizes)) and "sigma from zero" in note and "W = 3, 4" in note
+    assert "not resolved: |c2|/sigma" in rows["noisy"][1]
+    tab = synthetic_table("unitary", W=(9.0,), g0=(0.9,), L=sizes, n=50)
+    row, note = unitary_row(SimpleNamespace(weak_localization=weak_localization(tab, "unitary")))
+    assert row[2] == "skipped" and "no W with <g> >= gmin" in note
+    demo = DemoAnalysis(panorama={"unitary": SimpleNamespace(weak_localization=None)})
+    assert demo.beta_notes() == ["unitary: no size series"]

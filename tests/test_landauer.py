@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 import betascale as bs
+import betascale.landauer as landauer
+from betascale.solvers.base import Transmission
 
 
 def test_conductance_equals_the_solvers_and_kwant():
@@ -77,3 +79,21 @@ def test_numpy_integers_and_floats_are_accepted():
         samples=np.int32(2), start=np.int64(1),
     )  # fmt: skip
     assert list(result.indices) == [1, 2] and type(result.seed) is int
+
+
+class _NoEigenvalues:
+    """A solver that ignores ``eigenvalues=True``: T only."""
+
+    def __init__(self, system):
+        self.system = system
+
+    def solve(self, disorder, eigenvalues=False):
+        return Transmission(T=0.5, N=self.system.num_channels)
+
+
+def test_a_solver_that_returns_no_eigenvalues_is_an_error(monkeypatch):
+    monkeypatch.setattr(landauer, "make_solver", lambda name, system: _NoEigenvalues(system))
+    model = bs.ModelSpec("anderson", E=1.0)
+    assert landauer.conductance(model, L=4, W=1.0).T.tolist() == [0.5]  # not asked: fine
+    with pytest.raises(RuntimeError, match="solver 'fast' returned no transmission eigenvalues"):
+        landauer.conductance(model, L=4, W=1.0, eigenvalues=True)

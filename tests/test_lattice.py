@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from betascale.lattice import assemble, orbital_index
+from betascale.lattice import CsrStorage, assemble, orbital_index
 from betascale.models import Disorder, ModelSpec, build_system
 
 # Every family, both boundary conditions, with and without flux; small and medium.
@@ -27,6 +27,12 @@ CASES = [
     (ModelSpec(flux=0.03, E=0.7), 33, 31),
     (ModelSpec("su2", bc="periodic"), 24, 23),
     (ModelSpec("ando", E=0.5), 21, 22),
+    # The field only in the sample (gauge A = (0, Bx), field-free leads).
+    (ModelSpec(flux=0.13, E=0.7, field_in_leads=False), 6, 5),
+    (ModelSpec(flux=2 / 7, bc="periodic", E=0.7, field_in_leads=False), 5, 7),
+    (ModelSpec("su2", flux=0.07, E=0.4, field_in_leads=False), 5, 6),
+    (ModelSpec("su2", flux=1 / 7, bc="periodic", E=0.6, field_in_leads=False), 4, 7),
+    (ModelSpec("ando", flux=0.2, bc="periodic", E=0.3, field_in_leads=False), 4, 5),
 ]
 IDS = [f"{spec.describe()} {L}x{M}" for spec, L, M in CASES]
 
@@ -119,3 +125,45 @@ def test_assembly_is_deterministic_and_independent_of_kwant():
     system = build_system(spec, 9, 8)
     system.clean_matrix  # noqa: B018 (built on demand)
     assert not system.has_fsyst
+
+
+def test_field_free_leads_put_the_peierls_factor_on_the_y_bonds():
+    # Gauge A = (0, Bx): H[(x, y+1), (x, y)] = -exp(2 pi i phi x), the periodic bond
+    # (x, M-1) -> (x, 0) too, and x-bonds carry no phase; 2 pi phi per plaquette.
+    phi, L, M = 0.1, 4, 5
+    spec = ModelSpec(flux=phi, bc="periodic", E=0.5, field_in_leads=False)
+    h = spec.E * np.eye(L * M) - assemble(spec, L, M).full().toarray()
+    orb = orbital_index(L, M, 1)[..., 0]
+    for x in range(L):
+        for y in range(M):
+            up = -np.exp(2j * np.pi * phi * x)
+            assert h[orb[x, (y + 1) % M], orb[x, y]] == pytest.approx(up, abs=1e-15)
+            if x + 1 < L:
+                assert h[orb[x + 1, y], orb[x, y]] == -1
+    loop = (orb[0, 0], orb[1, 0], orb[1, 1], orb[0, 1])  # counter-clockwise
+    phase = np.prod([h[loop[(k + 1) % 4], loop[k]] for k in range(4)])
+    assert np.angle(phase) == pytest.approx(2 * np.pi * phi)
+
+
+class _Csr(CsrStorage):
+    """A CsrStorage with only its CSR arrays (no geometry of its own)."""
+
+    def __init__(self, dense: np.ndarray, upper: bool):
+        a = sp.csr_array(np.triu(dense) if upper else dense)
+        self.indptr, self.cols, self.values, self.upper = a.indptr, a.indices, a.data, upper
+
+
+def test_csr_storage_views_need_only_the_csr_arrays():
+    dense = np.array([[2.0, -1.0, 0.0], [-1.0, 2.0, -1.0], [0.0, -1.0, 2.0]])
+    for upper in (False, True):
+        csr = _Csr(dense, upper)
+        assert csr.size == 3
+        assert csr.nnz == (5 if upper else 7)
+        assert np.array_equal(csr.full().toarray(), dense)
+        assert np.array_equal(csr.rows, np.repeat(np.arange(3), np.diff(csr.indptr)))
+
+
+def test_sample_values_refuse_a_disorder_without_the_random_bonds():
+    clean = assemble(ModelSpec("su2"), 3, 3)
+    with pytest.raises(ValueError, match="random bonds"):
+        clean.sample_values(Disorder(onsite=np.zeros((3, 3))))

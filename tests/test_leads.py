@@ -141,3 +141,42 @@ def test_transfer_channel_count_refuses_a_threshold(monkeypatch):
             break
         lo, hi = (mid, hi) if n_mid == n_lo else (lo, mid)
     assert lead_channel_count(spec, 6, 0.5 * (lo + hi)) is None
+
+
+@pytest.mark.parametrize(
+    ("spec", "L", "M"),
+    [
+        (ModelSpec(flux=0.05, field_in_leads=False), 5, 7),
+        (ModelSpec(flux=1 / 8, bc="periodic", field_in_leads=False), 6, 8),
+        (ModelSpec(flux=1 / 4, bc="periodic", E=0.3, field_in_leads=False), 3, 8),
+        (ModelSpec("su2", flux=1 / 6, bc="periodic", E=0.7, field_in_leads=False), 4, 6),
+        (ModelSpec("ando", flux=0.1, E=0.5, field_in_leads=False), 4, 5),
+    ],
+)
+@pytest.mark.parametrize("route", ["auto", "closed"])
+def test_field_free_leads_equal_kwant_modes_of_the_gauged_right_lead(spec, L, M, route):
+    # The right lead keeps A_y of the last column: Kwant solves that lead's modes, the
+    # closed form gauge transforms the field-free Σ (Σ_R -> D Σ D†).
+    if route == "closed" and not spec.family.separable_lead:
+        pytest.skip("no closed form for the Ando lead")
+    leads = lead_self_energies(spec, M, route=route, L=L)
+    (ref_left, ref_right), n = kwant_sigmas(spec, L, M)
+    assert leads.N == n == open_channels(spec.with_flux(0.0), M) == open_channels(spec, M)
+    assert np.allclose(leads.sigma_left, ref_left, atol=1e-12, rtol=0)
+    assert np.allclose(leads.sigma_right, ref_right, atol=1e-12, rtol=0)
+    assert not np.allclose(leads.sigma_right, leads.sigma_left, atol=1e-6)  # not a mirror
+    gamma = 1j * (ref_right - ref_right.conj().T)
+    assert np.allclose(leads.u_right @ leads.u_right.conj().T, gamma, atol=1e-12)
+
+
+def test_field_free_lead_model_and_gauge():
+    spec = ModelSpec(flux=0.1, field_in_leads=False)
+    assert leads_module.lead_model(spec) == spec.with_flux(0.0)
+    assert leads_module.has_closed_form(spec)
+    phases = leads_module.right_lead_phases(spec, 6, 4)
+    assert np.allclose(phases, np.exp(2j * np.pi * 0.1 * 5 * np.arange(4)), rtol=0, atol=1e-15)
+    for same in (ModelSpec(flux=0.1), ModelSpec(field_in_leads=False)):
+        assert leads_module.lead_model(same) is same
+        assert leads_module.right_lead_phases(same, 6, 4) is None
+    with pytest.raises(ValueError, match="sample length"):
+        lead_self_energies(spec, 4)

@@ -365,3 +365,61 @@ def test_describe_summarizes_a_long_axis():
     line = study.describe()
     assert "0, 0.01, 0.02, ..., 9.98, 9.99, 10 (1001 values)" in line
     assert len(line) < 300
+
+
+UNITARY_FIELD_FREE = {
+    "hamiltonian": "anderson",
+    "E": 0.9,
+    "bc": "periodic",
+    "flux": 1 / 32,
+    "W": [4.0],
+    "L": [32, 64],
+    "samples": 5,
+    "seed": 3,
+}
+
+
+def test_field_in_leads_round_trips_and_enters_the_physics_only_when_false():
+    default = study_from_dict({**UNITARY_FIELD_FREE, "bc": "hardwall"})
+    assert default.model.field_in_leads
+    assert "field_in_leads" not in default.to_dict()
+    assert "field_in_leads" not in default.physics()
+    assert default.physics_hash() == "bfdb891bd9928b66"  # as before the option existed
+    free = study_from_dict({**UNITARY_FIELD_FREE, "field_in_leads": False})
+    assert not free.spec(free.flux[0]).field_in_leads
+    assert "field_in_leads = false\n" in free.to_toml()
+    assert parse_study_text(free.to_toml()) == free
+    assert free.physics()["field_in_leads"] is False
+    assert compare_physics(free, replace_bc(free, "hardwall")) == [
+        "bc: periodic (store) != hardwall (study)"
+    ]
+    assert compare_physics(
+        study_from_dict({**UNITARY_FIELD_FREE, "bc": "hardwall"}), replace_bc(free, "hardwall")
+    ) == ["field_in_leads: (unset) (store) != False (study)"]
+
+
+def replace_bc(s: Study, bc: str) -> Study:
+    model = ModelSpec(s.model.hamiltonian, E=s.model.E, bc=bc, field_in_leads=False)
+    return dataclasses.replace(s, model=model)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"field_in_leads": "no"}, "field_in_leads must be true or false"),
+        ({"field_in_leads": 0}, "field_in_leads must be true or false"),
+        ({"L": [40]}, "commensurate widths nearby: 32, 64"),
+    ],
+)
+def test_field_in_leads_is_validated(changes, message):
+    with pytest.raises(InputError, match=message):
+        study_from_dict({**UNITARY_FIELD_FREE, "field_in_leads": False, **changes})
+
+
+def test_optional_string_keys_take_null_and_refuse_other_types():
+    # JSON null is "not given" for hamiltonian, model and soc; a number is refused
+    plain = study_from_dict(dict(BASE), source="test.toml")
+    assert study_from_dict({**BASE, "hamiltonian": None, "soc": None}) == plain
+    for key in ("hamiltonian", "model", "soc"):
+        with pytest.raises(InputError, match=f"{key} must be a string"):
+            study_from_dict({**BASE, key: 3}, source="test.toml")

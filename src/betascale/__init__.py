@@ -77,6 +77,8 @@ _NAMES = {
     "beta_points": "betascale.analysis",
     "fit_beta": "betascale.analysis",
     "scaling_test": "betascale.analysis",
+    "universality": "betascale.analysis",
+    "critical_conductances": "betascale.analysis",
     "weak_localization": "betascale.analysis",
     "magnetoconductance": "betascale.analysis",
     "fss_fit": "betascale.analysis",

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from betascale.analysis import FSSAnalysis, StoreAnalysis, analyze_store
+from betascale.analysis.two_loop import resolution_note
 from betascale.errors import InputError
 from betascale.models import SYMMETRY_CLASSES
 from betascale.text import table
@@ -105,11 +106,19 @@ class DemoAnalysis:
     insulator: StoreAnalysis | None = None
 
     def beta_table(self) -> str:
-        """The fitted leading coefficient of β(g) per class, against the analytic one."""
-        cols = ("class", "form", "fitted a", "analytic", "dev.", "points", "chi2/dof")
+        """The fitted leading coefficient of β(g) per class, against the analytic one.
+
+        The unitary row is the two-loop fit of ⟨g⟩(L) (:func:`unitary_row`), not the β(g)
+        fit: at the demo's precision that one is dominated by the width systematics of
+        the hardwall samples (issue 19: a wrong-sign ``a``).
+        """
+        cols = ("class", "form", "fitted", "analytic", "dev.", "points", "chi2/dof")
         rows = []
         for model, an in self.panorama.items():
             f = an.fit
+            if model == "unitary":
+                rows.append(unitary_row(an)[0])
+                continue
             if f is None:
                 rows.append((model, "-", an.fit_note or "no fit", "", "", "", ""))
                 continue
@@ -119,6 +128,11 @@ class DemoAnalysis:
                 f"{f.a_theory:+.4f}", f"{f.pull:+.1f}σ", str(f.n_points), f"{f.chi2_dof:.2f}",
             ))  # fmt: skip
         return "\n".join(table(cols, rows))
+
+    def beta_notes(self) -> list[str]:
+        """What the unitary row of :meth:`beta_table` is, and whether it is resolved."""
+        an = self.panorama.get("unitary")
+        return [] if an is None else [f"unitary: {unitary_row(an)[1]}"]
 
     def convergence_rows(self) -> list[dict]:
         """Per class: the WL coefficient, the magnetoconductance slope and the HLN alpha."""
@@ -162,7 +176,7 @@ class DemoAnalysis:
             if an.weak_localization is not None and an.weak_localization.defined:
                 paths += save_figure(plot_wl_slope(an.weak_localization), out, f"wl_slope_{model}")
         if self.transition is not None:
-            paths += save_figure(self._panorama_figure(), out, "beta_panorama")
+            paths += save_figure(self._panorama_figure(self.transition), out, "beta_panorama")
         for model, an in self.mc.items():
             mc = an.magnetoconductance
             if mc is not None and mc.defined and mc.fits:
@@ -171,12 +185,12 @@ class DemoAnalysis:
                 paths += save_figure(plot_hln(mc), out, f"delta_g_of_flux_{model}")
         return paths
 
-    def _panorama_figure(self):
-        """β(g) of the three classes, the symplectic one across its transition."""
+    def _panorama_figure(self, transition: FSSAnalysis):
+        """β(g) of the three classes, the symplectic one across ``transition``."""
         from betascale.plots.fss import plot_beta_panorama
 
         others = [*self.panorama.values(), self.wl.get("symplectic"), self.insulator]
-        return plot_beta_panorama(self.transition.beta, [an for an in others if an is not None])
+        return plot_beta_panorama(transition.beta, [an for an in others if an is not None])
 
     def to_dict(self) -> dict:
         """The analyses and the two tables as JSON-safe data."""
@@ -186,6 +200,36 @@ class DemoAnalysis:
             "panorama": {m: an.to_dict() for m, an in self.panorama.items()},
             "convergence": self.convergence_rows(),
         })  # fmt: skip
+
+
+def unitary_row(an: StoreAnalysis) -> tuple[tuple[str, ...], str]:
+    """The unitary row of the β table, the two-loop c2 of ⟨g⟩(L), and a note on it.
+
+    The two-loop joint fit of :func:`~betascale.analysis.weak_localization.
+    weak_localization` (``<g>(L) = G(L) + c/L``, ``dG/d ln L = -c2/G - c4/G^3``) at the
+    field of the panorama; the note says which W and L it used and, when ``|c2|`` is
+    below three errors, that c2 is not resolved.
+    """
+    wl = an.weak_localization
+    if wl is None or not wl.defined:
+        why = wl.reason if wl is not None and wl.reason else "no size series"
+        return ("unitary", "two-loop <g>(L)", "skipped", "", "", "", ""), why
+    fits = [j for j in wl.joint if j.law == "two-loop"]
+    if not fits:
+        why = ([r for _, w, r in wl.skipped if w is None] or ["no two-loop fit"])[0]
+        return ("unitary", "two-loop <g>(L)", "skipped", "", "", "", ""), why
+    j = max(fits, key=lambda j: len(j.W))
+    used = [f for f in wl.fits if f.flux == j.flux and f.W in j.W]
+    sizes = sorted({L for f in used for L in f.fit.L})
+    points = sum(len(f.fit.L) for f in used)
+    row = (
+        "unitary", f"two-loop <g>(L) = {j.form}", f"c2 = {j.a:+.3f} ± {j.sigma_a:.3f}",
+        f"{j.a_theory:+.4f}", f"{j.pull:+.1f}σ", str(points), f"{j.chi2 / max(j.dof, 1):.2f}",
+    )  # fmt: skip
+    Ws = ", ".join(f"{w:g}" for w in j.W)
+    where = f"c2 shared by W = {Ws}, L = {sizes[0]}-{sizes[-1]}, flux {j.flux:g}"
+    verdict = resolution_note("c2", j.a, j.sigma_a) or f"{j.significance:.1f} sigma from zero"
+    return row, f"{where}; {verdict}"
 
 
 def _convergence_cells(model: str, label: str, item, why: str) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ import os
 import secrets
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from betascale.errors import InputError
 from betascale.text import printable
@@ -95,6 +95,8 @@ class _Staged:
 
     def commit(self) -> None:
         """Rename the temporary file onto the destination name."""
+        if self.tmp is None:
+            raise RuntimeError(f"{self.path}: the staged file was already committed")
         os.replace(self.tmp, self.path)
         self.tmp = None
 
@@ -153,7 +155,9 @@ def atomic_write(
     except OSError as exc:
         raise _error(path, exc) from None
     try:
-        text = {"encoding": encoding or "utf-8", "newline": newline} if mode == "w" else {}
+        text: dict[str, Any] = (
+            {"encoding": encoding or "utf-8", "newline": newline} if mode == "w" else {}
+        )
         with os.fdopen(staged.fd, mode, closefd=False, **text) as f:
             yield f
         staged.sync()
@@ -181,7 +185,7 @@ def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     return Path(path)
 
 
-def write_files(contents: Mapping[str | Path, bytes]) -> list[Path]:
+def write_files(contents: Mapping[str, bytes] | Mapping[Path, bytes]) -> list[Path]:
     """Write a set of files all or nothing; return their paths in order.
 
     Every file is first written to its temporary file and synced (a full disk shows

@@ -158,14 +158,18 @@ def _solve_samples(
     engine = make_solver(solver, system)
     setup = time.perf_counter() - begin
     indices = np.arange(span.start, span.stop)
-    T, seconds, eigs = np.empty(indices.size), np.empty(indices.size), []
+    T, seconds = np.empty(indices.size), np.empty(indices.size)
+    eigs: list[np.ndarray] = []
     for k, index in enumerate(indices):
         disorder = system.draw_disorder(W, seed, int(index))
         t0 = time.perf_counter()
         result = engine.solve(disorder, eigenvalues=eigenvalues)
         seconds[k] = time.perf_counter() - t0
         T[k] = result.T
-        eigs.append(result.eigenvalues)
+        if eigenvalues:
+            if result.eigenvalues is None:
+                raise RuntimeError(f"solver {solver!r} returned no transmission eigenvalues")
+            eigs.append(result.eigenvalues)
     N = system.num_channels
     if not math.isfinite(float(np.sum(T))):
         raise InputError("a sample gave a non-finite transmission")

@@ -1,8 +1,10 @@
 """The square lattice of every family, and the clean sparse matrix A₀ = E − H₀ of a geometry.
 
-The lattice conventions shared by every family live here: the Peierls factor of the
-x-bonds (:func:`peierls_factor`), the number of y-bonds of a column
-(:func:`num_bonds_y`) and the Kwant value of the x-hopping (:func:`kwant_hopping_x`).
+The lattice conventions shared by every family live here: the gauge of a flux
+(:func:`peierls_bonds`) and its Peierls factors (:func:`peierls_factor` on the x-bonds,
+:func:`peierls_factor_y` on the y-bonds), the number of y-bonds of a column
+(:func:`num_bonds_y`) and the Kwant values of the hoppings (:func:`kwant_hopping_x`,
+:func:`kwant_hopping_y`).
 
 :mod:`betascale.models` defines the models through Kwant (value functions on a
 ``kwant.Builder``); Kwant stays the definition and the reference. Building and
@@ -11,8 +13,10 @@ solver assembles the same matrix here, vectorized with NumPy, from the same
 ingredients: the family's clean hoppings
 (:meth:`~betascale.models.family.Family.hopping_x`,
 :meth:`~betascale.models.family.Family.hopping_y`) and the Peierls factor
-``exp(-2 pi i phi y)`` of the x-bonds (Landau gauge). The tests compare the result
-entry by entry, bit for bit, with Kwant's ``hamiltonian_submatrix``.
+``exp(-2 pi i phi y)`` of the x-bonds (Landau gauge A = (-B y, 0)), or, with the field
+only in the sample (``field_in_leads = False``), the factor ``exp(+2 pi i phi x)`` of
+the y-bonds (gauge A = (0, B x)). The tests compare the result entry by entry, bit for
+bit, with Kwant's ``hamiltonian_submatrix``.
 
 Conventions
 -----------
@@ -29,7 +33,7 @@ Conventions
 
 A sample's values (:meth:`CleanMatrix.sample_values`) are A₀'s values with the
 on-site energies subtracted on the diagonal and, with random bonds, the bond
-matrices R added (``A[to, from] = R``, times the Peierls factor on x-bonds, and
+matrices R added (``A[to, from] = R``, times the Peierls factor of its bond, and
 ``A[from, to] = R†``).
 """
 
@@ -55,6 +59,30 @@ def peierls_factor(flux: float, y: int) -> complex:
     return np.exp(-2j * np.pi * flux * y)
 
 
+def peierls_factor_y(flux: float, x: int) -> complex:
+    """The Peierls factor ``exp(+2 pi i phi x)`` of the y-bonds of column x (field-free leads).
+
+    The Landau gauge A = (0, B x) of a field that exists only in the sample
+    (``ModelSpec.field_in_leads = False``; Peierls 1933): the y-bond from (x, y) to
+    (x, y+1), and the periodic one from (x, M-1) to (x, 0), carries the factor and
+    x-bonds carry none. Walked counter-clockwise, a plaquette's phase is
+    ``2 pi phi (x+1) - 2 pi phi x = 2 pi phi``, as in :func:`peierls_factor`'s gauge.
+    """
+    return np.exp(2j * np.pi * flux * x)
+
+
+def peierls_bonds(spec: ModelSpec) -> str | None:
+    """Which bonds carry the Peierls factor of ``spec``: ``"x"``, ``"y"`` or None (no flux).
+
+    ``"x"``: the gauge A = (-B y, 0) of sample and leads (:func:`peierls_factor`);
+    ``"y"``: the gauge A = (0, B x) of a field in the sample only
+    (:func:`peierls_factor_y`, ``spec.field_in_leads`` false).
+    """
+    if spec.flux == 0:
+        return None
+    return "x" if spec.field_in_leads else "y"
+
+
 def num_bonds_y(bc: str, M: int) -> int:
     """y-bonds per column: M-1 (hardwall) or M (periodic)."""
     return M if bc == "periodic" else M - 1
@@ -64,10 +92,11 @@ def kwant_hopping_x(spec: ModelSpec):
     """The clean x-hopping of the leads and of a clean sample, as a Kwant value.
 
     The family's :meth:`~betascale.models.family.Family.hopping_x`, times
-    :func:`peierls_factor` of the bond's height with a flux (a value function then).
+    :func:`peierls_factor` of the bond's height in the gauge A = (-B y, 0) (a value
+    function then).
     """
     hop = spec.family.hopping_x(spec)
-    if spec.flux == 0:
+    if peierls_bonds(spec) != "x":
         return hop
     flux = spec.flux
 
@@ -75,6 +104,24 @@ def kwant_hopping_x(spec: ModelSpec):
         return hop * peierls_factor(flux, from_site.tag[1])
 
     return peierls_x
+
+
+def kwant_hopping_y(spec: ModelSpec):
+    """The clean y-hopping of a clean sample, as a Kwant value.
+
+    The family's :meth:`~betascale.models.family.Family.hopping_y`, times
+    :func:`peierls_factor_y` of the bond's column in the gauge A = (0, B x) (a value
+    function then).
+    """
+    hop = spec.family.hopping_y(spec)
+    if peierls_bonds(spec) != "y":
+        return hop
+    flux = spec.flux
+
+    def peierls_y(to_site, from_site):
+        return hop * peierls_factor_y(flux, from_site.tag[0])
+
+    return peierls_y
 
 
 @dataclass(frozen=True)
@@ -90,48 +137,54 @@ class _Slot:
     xs: slice
     ys: slice
     shift: int
-    blocks: np.ndarray  # (number of y or 1, norbs, norbs), values of A
+    blocks: np.ndarray  # (number of x or 1, number of y or 1, norbs, norbs), values of A
     template: np.ndarray  # (norbs, norbs) bool
 
 
-def _hopping_blocks(spec: ModelSpec, M: int) -> tuple[np.ndarray, np.ndarray]:
-    """H-values of the x-bond at each height y, shape (M or 1, n, n), and of a y-bond (1, n, n).
+def _phased(hop, factors: list[complex], n: int) -> np.ndarray:
+    """``hop * factor`` for each factor, shape (len(factors), n, n), computed as Kwant's
+    value functions compute it (so that the entries agree bit for bit)."""
+    return np.array([np.asarray(hop * f, dtype=complex) for f in factors]).reshape(-1, n, n)
 
-    The x-hopping is computed as Kwant's value function computes it
-    (``hop * exp(-2 pi i phi y)``), so that the entries agree bit for bit.
+
+def _hopping_blocks(spec: ModelSpec, L: int, M: int) -> tuple[np.ndarray, np.ndarray]:
+    """H-values of the x-bonds and of the y-bonds, shapes (L or 1, M or 1, n, n).
+
+    The Peierls factor (:func:`peierls_bonds`) makes the x-bonds depend on y
+    (``hop * exp(-2 pi i phi y)``) or the y-bonds on x (``hop * exp(2 pi i phi x)``).
     """
     n = spec.norbs
     hop_x, hop_y = spec.family.hopping_x(spec), spec.family.hopping_y(spec)
-    if spec.flux == 0:
-        hx = np.asarray(hop_x, dtype=complex).reshape(1, n, n)
-    else:
-        factors = [peierls_factor(spec.flux, y) for y in range(M)]
-        hx = np.array([np.asarray(hop_x * factor, dtype=complex) for factor in factors])
-        hx = hx.reshape(M, n, n)
-    hy = np.asarray(hop_y, dtype=complex).reshape(1, n, n)
+    hx = np.asarray(hop_x, dtype=complex).reshape(1, 1, n, n)
+    hy = np.asarray(hop_y, dtype=complex).reshape(1, 1, n, n)
+    gauge = peierls_bonds(spec)
+    if gauge == "x":
+        hx = _phased(hop_x, [peierls_factor(spec.flux, y) for y in range(M)], n)[None]
+    elif gauge == "y":
+        hy = _phased(hop_y, [peierls_factor_y(spec.flux, x) for x in range(L)], n)[:, None]
     return hx, hy
 
 
 def _slots(spec: ModelSpec, L: int, M: int, upper: bool) -> list[_Slot]:
     """The neighbour slots of a row, in ascending column order (see :func:`assemble`)."""
     n = spec.norbs
-    hx, hy = _hopping_blocks(spec, M)
+    hx, hy = _hopping_blocks(spec, L, M)
     if spec.random_bonds:  # whole blocks stored, values added per sample
         tx = ty = np.ones((n, n), dtype=bool)
-        hx, hy = np.zeros_like(hx[:1]), np.zeros_like(hy)
+        hx, hy = np.zeros_like(hx[:1, :1]), np.zeros_like(hy[:1, :1])
     else:
-        tx, ty = hx[0] != 0, hy[0] != 0
+        tx, ty = hx[0, 0] != 0, hy[0, 0] != 0
 
     def fwd(h):  # A[to, from] = -H[to, from]
         return -h
 
     def bwd(h):  # A[from, to] = -conj(H[to, from]).T
-        return -np.conj(h).transpose(0, 2, 1)
+        return -np.conj(h).transpose(0, 1, 3, 2)
 
     every, periodic = slice(0, None), spec.bc == "periodic"
-    diag = np.full((1, n, n), 0.0, dtype=complex)
-    diag[0][np.diag_indices(n)] = spec.E
-    slots = [
+    diag = np.full((1, 1, n, n), 0.0, dtype=complex)
+    diag[0, 0][np.diag_indices(n)] = spec.E
+    candidates: list[_Slot | None] = [
         _Slot("x-", slice(1, L), every, -M, fwd(hx), tx),
         _Slot("y+wrap", every, slice(M - 1, M), -(M - 1), bwd(hy), ty.T) if periodic else None,
         _Slot("y-", every, slice(1, M), -1, fwd(hy), ty),
@@ -140,7 +193,7 @@ def _slots(spec: ModelSpec, L: int, M: int, upper: bool) -> list[_Slot]:
         _Slot("y-wrap", every, slice(0, 1), M - 1, fwd(hy), ty) if periodic else None,
         _Slot("x+", slice(0, L - 1), every, M, bwd(hx), tx.T),
     ]
-    slots = [slot for slot in slots if slot is not None]
+    slots = [slot for slot in candidates if slot is not None]
     if upper:  # the columns of these slots are >= the row (the self block is diagonal)
         slots = [slot for slot in slots if slot.shift >= 0]
     return slots
@@ -156,6 +209,21 @@ class CsrStorage:
     cols: np.ndarray
     values: np.ndarray
     upper: bool
+
+    @property
+    def size(self) -> int:
+        """Number of orbitals (rows of A): one fewer than the entries of ``indptr``."""
+        return int(self.indptr.size - 1)
+
+    @property
+    def nnz(self) -> int:
+        """Number of stored entries."""
+        return int(self.indptr[-1])
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Row index of every stored entry (int32), in the canonical order."""
+        return np.repeat(np.arange(self.size, dtype=np.int32), np.diff(self.indptr))
 
     def to_sparse(self, values: np.ndarray | None = None) -> sp.csr_array:
         """The stored entries (these values, or A₀'s) as a SciPy CSR array."""
@@ -192,7 +260,11 @@ class CleanMatrix(CsrStorage):
         ``A[from, to]`` for every entry (i, j) of every bond, ordered as
         ``concatenate([bonds_x.reshape(-1, n, n), bonds_y.reshape(-1, n, n)]).ravel()``.
     x_phases
-        Random bonds with flux: the Peierls factor of the x-bonds at each height y.
+        Random bonds with flux in the gauge A = (-B y, 0): the Peierls factor of the
+        x-bonds at each height y.
+    y_phases
+        Random bonds with flux in the gauge A = (0, B x) (field-free leads): the Peierls
+        factor of the y-bonds of each column x.
     """
 
     spec: ModelSpec
@@ -205,27 +277,12 @@ class CleanMatrix(CsrStorage):
     onsite_positions: np.ndarray
     bond_positions: tuple[np.ndarray, np.ndarray] | None = None
     x_phases: np.ndarray | None = None
+    y_phases: np.ndarray | None = None
 
     @property
     def norbs(self) -> int:
         """Orbitals per site."""
         return self.spec.norbs
-
-    @property
-    def size(self) -> int:
-        """Number of orbitals (rows of A)."""
-        return self.L * self.M * self.norbs
-
-    @property
-    def nnz(self) -> int:
-        """Number of stored entries."""
-        return int(self.indptr[-1])
-
-    @property
-    def rows(self) -> np.ndarray:
-        """Row index of every stored entry (int32), in the canonical order."""
-        counts = np.diff(self.indptr)
-        return np.repeat(np.arange(self.size, dtype=np.int32), counts)
 
     def orbital_index(self) -> np.ndarray:
         """Orbital indices ``[x, y, orbital]`` of this matrix."""
@@ -246,11 +303,15 @@ class CleanMatrix(CsrStorage):
         data = self.values.copy()
         data[self.onsite_positions] -= np.repeat(disorder.onsite.ravel(), self.norbs)
         if self.bond_positions is not None:
-            bonds_x = disorder.bonds_x
+            bonds_x, bonds_y = disorder.bonds_x, disorder.bonds_y
+            if bonds_x is None or bonds_y is None:
+                raise ValueError(f"the {self.spec.hamiltonian} model has random bonds: none drawn")
             if self.x_phases is not None:
                 bonds_x = bonds_x * self.x_phases[None, :, None, None]
+            if self.y_phases is not None:
+                bonds_y = bonds_y * self.y_phases[:, None, None, None]
             n = self.norbs
-            r = np.concatenate([bonds_x.reshape(-1, n, n), disorder.bonds_y.reshape(-1, n, n)])
+            r = np.concatenate([bonds_x.reshape(-1, n, n), bonds_y.reshape(-1, n, n)])
             fwd, bwd = self.bond_positions
             data[fwd] += r.ravel()  # A[to, from] = -H[to, from] = R
             data[bwd] += np.conj(r).ravel()  # A[from, to] = R^dagger
@@ -302,11 +363,14 @@ def assemble(spec: ModelSpec, L: int, M: int, upper: bool = False) -> CleanMatri
         positions[slot.name] = _fill_slot(slot, M, n, fill, cols, values)
     del fill
     bonds = _bond_positions(positions, spec.bc, n) if spec.random_bonds else None
-    phases = None
-    if spec.random_bonds and spec.flux != 0:
-        phases = np.array([peierls_factor(spec.flux, y) for y in range(M)])
+    x_phases = y_phases = None
+    gauge = peierls_bonds(spec) if spec.random_bonds else None
+    if gauge == "x":
+        x_phases = np.array([peierls_factor(spec.flux, y) for y in range(M)])
+    elif gauge == "y":
+        y_phases = np.array([peierls_factor_y(spec.flux, x) for x in range(L)])
     onsite = positions["self"].ravel()  # one entry per row orbital: (x, y, o) order
-    return CleanMatrix(spec, L, M, upper, indptr, cols, values, onsite, bonds, phases)
+    return CleanMatrix(spec, L, M, upper, indptr, cols, values, onsite, bonds, x_phases, y_phases)
 
 
 def _fill_slot(
@@ -326,12 +390,14 @@ def _fill_slot(
     y = np.arange(M)[slot.ys]
     col_site = (x[:, None] * M + y[None, :]) + slot.shift
     cols[pos] = (col_site[..., None] * n + t_col).astype(cols.dtype, copy=False)
-    blocks = slot.blocks[:, t_row, t_col]  # (My or 1, entries)
+    blocks = slot.blocks[..., t_row, t_col]  # (Lx or 1, My or 1, entries)
     if values.dtype.kind == "f":  # the orthogonal class: the blocks are real
         blocks = blocks.real
     if blocks.shape[0] > 1:
-        blocks = blocks[slot.ys]
-    values[pos] = blocks[None, :, :]
+        blocks = blocks[slot.xs]
+    if blocks.shape[1] > 1:
+        blocks = blocks[:, slot.ys]
+    values[pos] = blocks
     base += per_row  # advances `fill` in place
     return pos
 
@@ -346,13 +412,13 @@ def _bond_positions(positions: dict, bc: str, n: int) -> tuple[np.ndarray, np.nd
     positions = {k: p.reshape(*p.shape[:2], n, n) for k, p in positions.items() if k != "self"}
     x_fwd = positions["x-"]  # rows x+1: bond (x, y)
     x_bwd = positions["x+"].transpose(0, 1, 3, 2)  # rows x: bond (x, y)
-    y_fwd = [positions["y-"]]  # rows y+1: bond (x, y)
-    y_bwd = [positions["y+"]]  # rows y: bond (x, y)
+    y_fwd_parts = [positions["y-"]]  # rows y+1: bond (x, y)
+    y_bwd_parts = [positions["y+"]]  # rows y: bond (x, y)
     if bc == "periodic":  # the bond (x, M-1) -> (x, 0) across the seam
-        y_fwd.append(positions["y-wrap"])
-        y_bwd.append(positions["y+wrap"])
-    y_fwd = np.concatenate(y_fwd, axis=1)
-    y_bwd = np.concatenate(y_bwd, axis=1).transpose(0, 1, 3, 2)
+        y_fwd_parts.append(positions["y-wrap"])
+        y_bwd_parts.append(positions["y+wrap"])
+    y_fwd = np.concatenate(y_fwd_parts, axis=1)
+    y_bwd = np.concatenate(y_bwd_parts, axis=1).transpose(0, 1, 3, 2)
     fwd = np.concatenate([x_fwd.ravel(), y_fwd.ravel()])
     bwd = np.concatenate([x_bwd.ravel(), y_bwd.ravel()])
     return fwd, bwd
@@ -362,7 +428,10 @@ __all__ = [
     "CleanMatrix",
     "assemble",
     "kwant_hopping_x",
+    "kwant_hopping_y",
     "num_bonds_y",
     "orbital_index",
+    "peierls_bonds",
     "peierls_factor",
+    "peierls_factor_y",
 ]

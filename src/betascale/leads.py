@@ -1,10 +1,14 @@
 """Self-energies of the two clean leads of a geometry, and the factors of their Γ.
 
 The leads are defined here (:func:`lead_builder`: M sites wide, the sample's
-transverse boundary condition, the family's clean hoppings and the flux). This
-module computes, once per geometry, what the fast solver needs of them: the retarded
-self-energies Σ_L and Σ_R on the interface columns (orbitals in ``(y, orbital)``
-order), factors U with ``Γ = i(Σ − Σ†) = U U†`` and the number N of open channels.
+transverse boundary condition, the family's clean hoppings and the flux). With the
+field only in the sample (``ModelSpec.field_in_leads`` false) the leads are the
+field-free leads of the family (:func:`lead_model`), and the right one carries the
+constant vector potential of the sample's last column, a pure gauge
+(:func:`right_lead_phases`). This module computes, once per geometry, what the fast
+solver needs of them: the retarded self-energies Σ_L and Σ_R on the interface
+columns (orbitals in ``(y, orbital)`` order), factors U with ``Γ = i(Σ − Σ†) = U U†``
+and the number N of open channels.
 
 Two routes give the same Σ:
 
@@ -37,7 +41,10 @@ is not separable, as the Ando model's), and the closed form for wider separable
 leads. Wider separable leads with flux are solved once, spinless
 (:meth:`~betascale.models.family.Family.lead_probe`): such a lead is the spinless
 lead times the identity on its orbitals, and the right lead of a spinless model is
-the transpose of the left one.
+the transpose of the left one. Field-free leads of a model with flux take the route
+of their zero-field model (closed form where separable), and the right lead's Σ and U
+are then gauge transformed: ``Σ_R → D Σ_R D†``, ``U_R → D U_R`` with
+``D = diag(exp(2 pi i phi (L-1) y))`` on the interface (:func:`right_lead_phases`).
 """
 
 from __future__ import annotations
@@ -48,7 +55,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.linalg as sla
 
-from betascale.lattice import kwant_hopping_x, num_bonds_y
+from betascale.kwant_import import import_kwant
+from betascale.lattice import kwant_hopping_x, num_bonds_y, peierls_bonds, peierls_factor_y
 from betascale.resources import KWANT_LEAD_MAX_ORBITALS
 
 if TYPE_CHECKING:
@@ -94,25 +102,55 @@ def gamma_factor(sigma: np.ndarray) -> np.ndarray:
     return vectors[:, keep] * np.sqrt(values[keep])
 
 
-def lead_builder(spec: ModelSpec, M: int):
+def lead_model(spec: ModelSpec) -> ModelSpec:
+    """The model of the (left) lead: ``spec`` itself with the field in the leads, else
+    ``spec`` at zero flux (the family's field-free lead; see ``field_in_leads``)."""
+    return spec if peierls_bonds(spec) != "y" else spec.with_flux(0.0)
+
+
+def right_lead_phases(spec: ModelSpec, L: int, M: int) -> np.ndarray | None:
+    """The gauge factors ``exp(2 pi i phi (L-1) y)``, y = 0..M-1, of the right lead; None if
+    it is the mirror image of the left one (no flux, or the field in the leads).
+
+    With the field only in the sample (gauge A = (0, B x),
+    :func:`betascale.lattice.peierls_factor_y`) the right lead keeps the vector potential
+    ``A_y`` of the last column x = L-1: its y-bonds carry ``exp(i theta)``,
+    ``theta = 2 pi phi (L-1)``. That is the field-free lead in the gauge
+    ``psi(y) -> exp(i theta y) psi(y)``, so ``Σ_R = D Σ D†`` with D the diagonal of
+    these factors (on each orbital). With periodic boundaries this holds if
+    ``exp(i theta M) = 1``, which ``phi M`` integer (required by
+    :func:`betascale.thresholds.check_lead`) guarantees.
+    """
+    if peierls_bonds(spec) != "y":
+        return None
+    return np.array([peierls_factor_y(spec.flux, (L - 1) * y) for y in range(M)])
+
+
+def lead_builder(spec: ModelSpec, M: int, column: int | None = None):
     """The clean left lead of width M (symmetry -x), on the lattice of ``spec``.
 
     On-site zero; the family's clean hoppings, the x-hopping with the Peierls factor
     (:func:`betascale.lattice.kwant_hopping_x`); or the family's own lead
-    (:meth:`~betascale.models.family.Family.lead`).
+    (:meth:`~betascale.models.family.Family.lead`). With the field only in the sample
+    the lead is field-free (:func:`lead_model`), and ``column`` gives its y-bonds the
+    sample's Peierls factor of that column (``column = L - 1``, reversed: the right
+    lead, as :func:`right_lead_phases` describes it).
     """
-    import kwant  # a heavy import, kept off ``import betascale``
+    kwant = import_kwant()  # a heavy import, kept off ``import betascale``
 
     custom = spec.family.lead(spec, M)  # a family off the square lattice brings its own
     if custom is not None:
         return custom
-    norbs = spec.norbs
+    model, norbs = lead_model(spec), spec.norbs
+    hop_y: complex | np.ndarray = spec.family.hopping_y(model)
+    if column is not None and peierls_bonds(spec) == "y":
+        hop_y = hop_y * peierls_factor_y(spec.flux, column)
     lat = kwant.lattice.square(a=1, norbs=norbs)
     lead = kwant.Builder(kwant.TranslationalSymmetry((-1, 0)))
     lead[(lat(0, y) for y in range(M))] = 0.0 * np.eye(norbs, dtype=complex) if norbs > 1 else 0.0
-    lead[((lat(1, y), lat(0, y)) for y in range(M))] = kwant_hopping_x(spec)
+    lead[((lat(1, y), lat(0, y)) for y in range(M))] = kwant_hopping_x(model)
     ny = num_bonds_y(spec.bc, M)
-    lead[((lat(0, (y + 1) % M), lat(0, y)) for y in range(ny))] = spec.family.hopping_y(spec)
+    lead[((lat(0, (y + 1) % M), lat(0, y)) for y in range(ny))] = hop_y
     return lead
 
 
@@ -128,12 +166,16 @@ def lead_channels(lead, energy: float) -> int:
 
 
 def has_closed_form(spec: ModelSpec) -> bool:
-    """Whether the leads of ``spec`` separate into transverse modes (a separable lead, no
-    flux: :meth:`~betascale.models.family.Family.closed_form_lead`)."""
-    return spec.family.closed_form_lead(spec)
+    """Whether the leads of ``spec`` separate into transverse modes (a separable lead
+    without flux in it: :meth:`~betascale.models.family.Family.closed_form_lead` of the
+    :func:`lead_model`)."""
+    model = lead_model(spec)
+    return model.family.closed_form_lead(model)
 
 
-def lead_self_energies(spec: ModelSpec, M: int, route: str = "auto") -> LeadSelfEnergies:
+def lead_self_energies(
+    spec: ModelSpec, M: int, route: str = "auto", L: int | None = None
+) -> LeadSelfEnergies:
     """Self-energies, Γ factors and open channels of the leads of width ``M``.
 
     Parameters
@@ -144,7 +186,28 @@ def lead_self_energies(spec: ModelSpec, M: int, route: str = "auto") -> LeadSelf
         Lead width in sites.
     route
         ``"auto"`` (see the module docstring), ``"kwant"`` or ``"closed"``.
+    L
+        Sample length: needed with the field only in the sample, whose right lead
+        depends on it (:func:`right_lead_phases`).
     """
+    if L is None and peierls_bonds(spec) == "y":
+        raise ValueError("field-free leads with flux: give the sample length L")
+    column = right_lead_phases(spec, L, M) if L is not None else None
+    phases = None if column is None else np.repeat(column, spec.norbs)
+    if phases is not None:
+        spec = lead_model(spec)
+    leads = _lead_self_energies(spec, M, route)
+    if phases is None:
+        return leads
+    sigma_right = phases[:, None] * leads.sigma_right * phases.conj()[None, :]
+    u_right = phases[:, None] * leads.u_right
+    return LeadSelfEnergies(
+        leads.sigma_left, sigma_right, leads.u_left, u_right, leads.N, leads.route
+    )
+
+
+def _lead_self_energies(spec: ModelSpec, M: int, route: str) -> LeadSelfEnergies:
+    """:func:`lead_self_energies` of leads that are mirror images of each other."""
     if route == "auto":
         small = M * spec.norbs <= KWANT_LEAD_MAX_ORBITALS
         route = "closed" if has_closed_form(spec) and not small else "kwant"
@@ -275,11 +338,12 @@ def lead_cell(spec: ModelSpec, M: int) -> tuple[np.ndarray, np.ndarray]:
     """The unit cell ``H0`` and hopping ``V = H[x+1, x]`` of the lead, orbitals ``(y, orbital)``.
 
     The same lead as :func:`lead_builder`: the family's y-hoppings (around the strip if
-    periodic) and x-hoppings times the Peierls factor ``exp(-2 pi i phi y)``. ``V`` is
+    periodic) and x-hoppings times the Peierls factor ``exp(-2 pi i phi y)`` (none in the
+    field-free lead of :func:`lead_model`). ``V`` is
     block diagonal, and unitary up to its sign for every built-in family (the companion
     form of :func:`transfer_eigenvalues` assumes it).
     """
-    norbs = spec.norbs
+    spec, norbs = lead_model(spec), spec.norbs
     hop_y = np.asarray(spec.family.hopping_y(spec), dtype=complex).reshape(norbs, norbs)
     hop_x = np.asarray(spec.family.hopping_x(spec), dtype=complex).reshape(norbs, norbs)
     h0 = np.zeros((M * norbs, M * norbs), dtype=complex)
@@ -353,7 +417,9 @@ __all__ = [
     "lead_cell",
     "lead_channel_count",
     "lead_channels",
+    "lead_model",
     "lead_self_energies",
+    "right_lead_phases",
     "surface_green",
     "transfer_eigenvalues",
     "transverse_modes",

@@ -211,7 +211,8 @@ def kwant_lead_orbitals(spec: ModelSpec, M: int) -> int:
     orbitals = int(M) * spec.norbs
     if orbitals <= KWANT_LEAD_MAX_ORBITALS or not spec.family.separable_lead:
         return orbitals
-    return 0 if spec.family.closed_form_lead(spec) else int(M)
+    model = spec if spec.field_in_leads else spec.with_flux(0.0)  # field-free: zero-field lead
+    return 0 if model.family.closed_form_lead(model) else int(M)
 
 
 def geometry_bytes(spec: ModelSpec, L: int, M: int) -> float:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from typing import Any
+from typing import Any, SupportsFloat
 
 import numpy as np
 
 
-def json_float(x: float) -> float | None:
+def json_float(x: SupportsFloat) -> float | None:
     """``float(x)``, or None if it is NaN or infinite."""
     x = float(x)
     return x if math.isfinite(x) else None

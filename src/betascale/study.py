@@ -3,12 +3,13 @@
 A study is a flat TOML file (or the same keys as Python arguments)::
 
     name = "su2-transition"       # optional; default: the file's stem
-    hamiltonian = "su2"           # anderson | su2 | ando
+    hamiltonian = "su2"           # anderson | su2 | ando | honeycomb
     E = 1.0
     bc = "periodic"               # hardwall | periodic (default hardwall)
     flux = [0.0, 0.002, 0.005]    # flux quanta per plaquette, each in (-1/2, 1/2): one value
                                   # or a list (default 0)
     S = 0.5                       # Ando model only
+    field_in_leads = false        # flux only in the sample, field-free leads (default true)
     W = [5.8, 6.0]                # disorder strengths, >= 0
     L = [16, 32, 64]              # sample lengths, >= 2
     aspect = 1.0                  # M = max(1, round(aspect * L)); default 1
@@ -55,6 +56,7 @@ import json
 import re
 import tomllib
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -87,9 +89,10 @@ class Study:
         A label (printable, at most :data:`MAX_NAME` characters); the default
         results store is named after it.
     model
-        The Hamiltonian: family, energy, boundary condition, Ando strength. Its flux
-        is ignored in favour of ``flux`` (a model given with a flux and the default
-        ``flux`` scans that one value).
+        The Hamiltonian: family, energy, boundary condition, Ando strength, and whether
+        the leads carry the field (``field_in_leads``; see
+        :class:`~betascale.models.ModelSpec`). Its flux is ignored in favour of ``flux``
+        (a model given with a flux and the default ``flux`` scans that one value).
     W
         Disorder strengths (stored sorted, unique, each >= 0).
     L
@@ -212,6 +215,8 @@ class Study:
             "flux": self.flux[0] if len(self.flux) == 1 else list(self.flux),
         }
         out.update({key: getattr(self.model, key) for key in self.model.family.parameters})
+        if not self.model.field_in_leads:  # only where not the default, as in physics()
+            out["field_in_leads"] = False
         samples = self.samples if isinstance(self.samples, int) else list(self.samples)
         out.update(W=list(self.W), L=list(self.L), aspect=self.aspect, samples=samples)
         out.update(seed=self.seed, solver=self.solver)
@@ -336,8 +341,7 @@ def _validate_name(name: Any) -> str:
 
 
 def _duplicates(values: tuple) -> list:
-    seen: set = set()
-    return sorted({v for v in values if v in seen or seen.add(v)})
+    return sorted(value for value, count in Counter(values).items() if count > 1)
 
 
 def _validate_floats(name: str, values: Any, check=validation.finite) -> tuple[float, ...]:
@@ -402,6 +406,8 @@ _wrong_type = validation.wrong_type
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return json.dumps(value)
     if isinstance(value, list):
@@ -419,6 +425,7 @@ KNOWN_KEYS = (
     "bc",
     "flux",
     "S",
+    "field_in_leads",
     "W",
     "L",
     "aspect",
@@ -526,13 +533,14 @@ def _study_from_dict(d: dict[str, Any]) -> Study:
         fluxes = (0.0,)
         model_flux = _get_number(d, "flux", _MODEL_DEFAULTS["flux"])
     model = ModelSpec(
-        _get_str(d, "hamiltonian", None),
+        _get_optional_str(d, "hamiltonian"),
         E=_get_number(d, "E"),
         bc=_get_str(d, "bc", _MODEL_DEFAULTS["bc"]),
         flux=model_flux,
         S=_get_number(d, "S", _MODEL_DEFAULTS["S"]),
-        model=_get_str(d, "model", None),
-        soc=_get_str(d, "soc", None),
+        model=_get_optional_str(d, "model"),
+        soc=_get_optional_str(d, "soc"),
+        field_in_leads=validation.flag("field_in_leads", d.get("field_in_leads", True)),
     )
     if "S" not in model.family.parameters and model.S != _MODEL_DEFAULTS["S"]:
         raise InputError(
@@ -584,10 +592,12 @@ def _get(d: dict[str, Any], key: str, default: Any) -> Any:
     return value
 
 
+def _get_optional_str(d: dict[str, Any], key: str) -> str | None:
+    return None if d.get(key) is None else _get_str(d, key)
+
+
 def _get_str(d: dict[str, Any], key: str, default: Any = _MISSING) -> str:
     value = _get(d, key, default)
-    if value is None and default is None:
-        return None
     if not isinstance(value, str):
         raise _wrong_type(key, "a string", value)
     return value

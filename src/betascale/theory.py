@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -282,6 +283,14 @@ def _check_energy(E) -> np.ndarray:
     return E
 
 
+@overload
+def density_of_states(E: float) -> float: ...
+
+
+@overload
+def density_of_states(E: ArrayLike) -> float | np.ndarray: ...
+
+
 def density_of_states(E: ArrayLike) -> float | np.ndarray:
     """Clean density of states per site of the square lattice, hopping 1 (spinless).
 
@@ -360,7 +369,7 @@ def fermi_surface(E: float) -> FermiSurface:
     from scipy.integrate import quad
 
     E = float(_check_energy(E))
-    nu = density_of_states(E)
+    nu = float(density_of_states(E))
 
     def occupied_ky(kx: float) -> float:  # length of {ky : eps(kx, ky) <= E}
         c = -(E + 2.0 * math.cos(kx)) / 2.0
@@ -379,6 +388,14 @@ def fermi_surface(E: float) -> FermiSurface:
         vx_abs=per_width / (math.pi * nu),
         channels_per_width=per_width,
     )
+
+
+@overload
+def elastic_scattering_time(W: float, E: float) -> float: ...
+
+
+@overload
+def elastic_scattering_time(W: ArrayLike, E: float) -> float | np.ndarray: ...
 
 
 def elastic_scattering_time(W: ArrayLike, E: float) -> float | np.ndarray:
@@ -401,6 +418,14 @@ def elastic_scattering_time(W: ArrayLike, E: float) -> float | np.ndarray:
 
 #: The kinds of mean free path that :func:`mean_free_path` returns.
 MEAN_FREE_PATHS = ("elastic", "drude", "ballistic")
+
+
+@overload
+def mean_free_path(W: float, E: float, kind: str = "elastic") -> float: ...
+
+
+@overload
+def mean_free_path(W: ArrayLike, E: float, kind: str = "elastic") -> float | np.ndarray: ...
 
 
 def mean_free_path(W: ArrayLike, E: float, kind: str = "elastic") -> float | np.ndarray:
@@ -454,6 +479,14 @@ def mean_free_path(W: ArrayLike, E: float, kind: str = "elastic") -> float | np.
     return tau * factor
 
 
+@overload
+def drude_conductivity(W: float, E: float) -> float: ...
+
+
+@overload
+def drude_conductivity(W: ArrayLike, E: float) -> float | np.ndarray: ...
+
+
 def drude_conductivity(W: ArrayLike, E: float) -> float | np.ndarray:
     """Drude conductivity of the spinless square-lattice Anderson model, in e²/h.
 
@@ -488,6 +521,14 @@ def _positive(name: str, x) -> tuple[np.ndarray, bool]:
     return arr, scalar
 
 
+@overload
+def magnetic_length(flux: float) -> float: ...
+
+
+@overload
+def magnetic_length(flux: ArrayLike) -> float | np.ndarray: ...
+
+
 def magnetic_length(flux: ArrayLike) -> float | np.ndarray:
     """Magnetic length ``l_B = sqrt(hbar/(e B)) = 1/sqrt(2 pi phi)`` in lattice constants.
 
@@ -500,6 +541,14 @@ def magnetic_length(flux: ArrayLike) -> float | np.ndarray:
     return _out(1.0 / np.sqrt(2.0 * math.pi * phi), scalar)
 
 
+@overload
+def hln_flux_star(L_phi: float) -> float: ...
+
+
+@overload
+def hln_flux_star(L_phi: ArrayLike) -> float | np.ndarray: ...
+
+
 def hln_flux_star(L_phi: ArrayLike) -> float | np.ndarray:
     """The HLN dephasing field in flux quanta per plaquette: ``phi_* = 1/(8 pi L_phi^2)``.
 
@@ -509,6 +558,14 @@ def hln_flux_star(L_phi: ArrayLike) -> float | np.ndarray:
     """
     L_phi, scalar = _positive("L_phi", L_phi)
     return _out(1.0 / (8.0 * math.pi * L_phi**2), scalar)
+
+
+@overload
+def hln_dephasing_length(flux_star: float) -> float: ...
+
+
+@overload
+def hln_dephasing_length(flux_star: ArrayLike) -> float | np.ndarray: ...
 
 
 def hln_dephasing_length(flux_star: ArrayLike) -> float | np.ndarray:
@@ -529,6 +586,14 @@ def _hln_bracket(y: np.ndarray) -> np.ndarray:
     ys = y[~big]
     out[~big] = digamma(0.5 + ys) - np.log(ys)
     return out
+
+
+@overload
+def hln(flux: float, alpha: float, flux_star: float) -> float: ...
+
+
+@overload
+def hln(flux: ArrayLike, alpha: float, flux_star: float) -> float | np.ndarray: ...
 
 
 def hln(flux: ArrayLike, alpha: float, flux_star: float) -> float | np.ndarray:
@@ -570,6 +635,14 @@ def hln(flux: ArrayLike, alpha: float, flux_star: float) -> float | np.ndarray:
     nz = phi > 0
     out[nz] = alpha / math.pi * _hln_bracket(flux_star / phi[nz])
     return _out(out[0] if scalar else out, scalar)
+
+
+@overload
+def weak_localization_slope(model: str, g: float | None = None) -> float: ...
+
+
+@overload
+def weak_localization_slope(model: str, g: ArrayLike | None = None) -> float | np.ndarray: ...
 
 
 def weak_localization_slope(model: str, g: ArrayLike | None = None) -> float | np.ndarray:

@@ -86,8 +86,11 @@ def _counts_around(
     ``2 delta`` of each other) and the count at ``energy`` is the same.
     """
     probe, factor = spec.family.lead_probe(spec)
-    counts = [lead_channel_count(probe, M, e) for e in (energy - delta, energy + delta)]
-    return tuple(None if n is None else factor * n for n in counts)
+    below, above = (lead_channel_count(probe, M, e) for e in (energy - delta, energy + delta))
+    return (
+        None if below is None else factor * below,
+        None if above is None else factor * above,
+    )
 
 
 def is_near_threshold(spec: ModelSpec, M: int, energy: float, delta: float) -> bool:
@@ -159,8 +162,7 @@ def suggest_width(spec: ModelSpec, M: int, tries: int = 8) -> int | None:
         for width in (M + k, M - k):
             if width < (3 if spec.bc == "periodic" else 1):
                 continue
-            phase_sum = spec.flux * width
-            if spec.bc == "periodic" and abs(phase_sum - round(phase_sum)) > 1e-9:
+            if spec.bc == "periodic" and not _commensurate(spec.flux, width):
                 continue
             margin = required_margin(spec, width)
             if not is_near_threshold(spec, width, spec.E, margin) and open_channels(spec, width):
@@ -211,25 +213,51 @@ def _lowest_open_energy(spec: ModelSpec, M: int) -> float | None:
     return float(min(abs(thresholds[0]), abs(thresholds[-1])))
 
 
+def _commensurate(flux: float, M: int) -> bool:
+    """Whether ``flux * M`` is an integer (to 1e-9): a periodic strip of width M can carry it."""
+    phase_sum = flux * M
+    return abs(phase_sum - round(phase_sum)) <= 1e-9
+
+
+def commensurate_widths(flux: float, M: int, count: int = 2, limit: int = 4096) -> list[int]:
+    """The ``count`` widths (at least 3) nearest to M with ``flux * width`` an integer,
+    ascending; searched within ``limit`` of M (fewer, or none, if there are fewer)."""
+    found: list[int] = []
+    for k in range(1, limit + 1):
+        for width in (M - k, M + k):
+            if width >= 3 and _commensurate(flux, width):
+                found.append(width)
+                if len(found) == count:
+                    return sorted(found)
+    return sorted(found)
+
+
 @functools.lru_cache(maxsize=256)
 def check_lead(spec: ModelSpec, M: int) -> int:
     """Check that the leads of width M work at ``spec.E``; return the open channels.
 
     Refuses periodic strips narrower than 3, a flux that periodic boundaries cannot
-    carry (``flux * M`` must be an integer), an energy on a subband threshold
+    carry (``flux * M`` must be an integer, with the field in the leads or not: for
+    field-free leads the message names the nearest :func:`commensurate_widths`), an
+    energy on a subband threshold
     (:func:`check_energy`), an energy without open channels
     (:func:`check_open_channels`), and a lead whose dense mode solve cannot fit in
     memory (:func:`betascale.resources.check_memory`). Cached: a study checks every width up front.
     """
     if spec.bc == "periodic" and M < 3:
         raise InputError(f"periodic boundaries need M >= 3, got M = {M}")
-    if spec.flux != 0 and spec.bc == "periodic":
-        phase_sum = spec.flux * M
-        if abs(phase_sum - round(phase_sum)) > 1e-9:
+    if spec.flux != 0 and spec.bc == "periodic" and not _commensurate(spec.flux, M):
+        if not spec.field_in_leads:
+            widths = ", ".join(map(str, commensurate_widths(spec.flux, M))) or "none near M"
             raise InputError(
-                f"flux {spec.flux} per plaquette is incompatible with periodic boundaries of "
-                f"width M = {M}: flux*M must be an integer (e.g. flux = {1 / M:.6g})"
+                f"field-free leads with periodic boundaries need flux*M to be an integer (the "
+                f"right lead's vector potential is then a pure gauge), got flux = {spec.flux:g}"
+                f" and M = {M}; commensurate widths nearby: {widths}"
             )
+        raise InputError(
+            f"flux {spec.flux} per plaquette is incompatible with periodic boundaries of "
+            f"width M = {M}: flux*M must be an integer (e.g. flux = {1 / M:.6g})"
+        )
     if kwant_lead_orbitals(spec, M):  # a dense mode solve of size 2M: fit it first
         check_memory(geometry_bytes(spec, 2, M), f"the lead check of width M = {M}")
     check_energy(spec, M)
@@ -243,6 +271,7 @@ __all__ = [
     "check_energy",
     "check_lead",
     "check_open_channels",
+    "commensurate_widths",
     "is_near_threshold",
     "open_channels",
     "required_margin",

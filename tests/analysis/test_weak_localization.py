@@ -96,13 +96,32 @@ def test_a_different_slope_per_W_rejects_sharing():
     assert j.p_shared < 1e-3
 
 
-def test_unitary_prediction_uses_the_data_g_and_skips_the_joint_fit():
+def test_unitary_prediction_uses_the_data_g_and_the_joint_fit_its_two_loop_law():
     tab = synthetic_table("unitary", W=(1.0, 2.0), g0=(6.0, 4.0), L=SIZES, n=100)
     wl = weak_localization(tab, "unitary", E=1.0, n_boot=100)
     for f in wl.fits:
         assert f.a_theory == pytest.approx(-1 / (2 * math.pi**2 * f.G))
-    assert not wl.joint
-    assert any("depends on g" in r for *_, r in wl.skipped)
+    (j,) = wl.joint  # c2 shared over W, fitted with the two-loop flow (analysis.two_loop)
+    assert (j.law, j.coefficient, j.W) == ("two-loop", "c2", (1.0, 2.0))
+    assert j.a_theory == pytest.approx(1 / (2 * math.pi**2))
+    assert abs(j.a - j.a_theory) < 3 * j.sigma_a
+    assert not any("joint" in r for *_, r in wl.skipped)
+
+
+def test_unitary_joint_fit_floor_and_a_flux_only_heading():
+    # <g> ~ 1.5 < gmin = 2 (the beta-fit default): the two-loop fit still takes the W
+    t = synthetic_table("unitary", W=(4.0,), g0=(1.6,), L=SIZES, n=100)
+    t = type(t)(**{k: getattr(t, k) for k in ("W", "L", "M", "sample", "T", "N", "seconds",
+                                              "rank")}, flux=np.full(len(t), 0.01))  # fmt: skip
+    wl = weak_localization(t, "orthogonal", gmin=2.0, n_boot=50)
+    assert [j.model for j in wl.joint] == ["unitary"]
+    head = str(wl).splitlines()[0]
+    assert "unitary class at flux 0.01" in head and "orthogonal" not in head
+    low = weak_localization(t, "orthogonal", gmin=1.99, n_boot=50)
+    assert low.joint[0].a == wl.joint[0].a
+    too_low = synthetic_table("unitary", W=(9.0,), g0=(0.9,), L=SIZES, n=50)
+    skipped = weak_localization(too_low, "unitary", n_boot=50).skipped
+    assert any("no W with <g> >= gmin = 1" in r for *_, r in skipped)
 
 
 def test_flux_values_are_analysed_separately_and_ell_notes():

@@ -19,12 +19,11 @@ import pytest
 
 from betascale.analysis import analyze_store
 from betascale.cli import main
-from betascale.store import SampleRecord, Store
 from betascale.study import study_from_dict
 from betascale.testing import synthetic_table
+from tests.cli.helpers import run_cli, write_table
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-RUN_INFO = {"versions": {"betascale": "test"}, "git_commit": None}
 N_SAMPLES = 60
 
 
@@ -53,29 +52,12 @@ def make_store(
             **extra,
         }
     )
-    records = [
-        SampleRecord(
-            float(w), int(x), int(m), int(i), float(t), int(n), 0.01, 0, None, study.flux[0]
-        )
-        for w, x, m, i, t, n in zip(
-            table.W, table.L, table.M, table.sample, table.T, table.N, strict=True
-        )
-        if keep is None or keep(w, x)
-    ]
-    with Store.open_for_run(path, study, RUN_INFO) as store:
-        store.add(records)
-    return path
+    return write_table(path, table, study, keep)
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     return make_store(tmp_path_factory.mktemp("stores") / "ortho.sqlite")
-
-
-def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_analyze_store_api(store):

@@ -26,7 +26,12 @@ def test_demo_on_shipped_data_writes_figures_and_the_tables(tmp_path, capsys):
         for name in SERIES:
             assert (tmp_path / f"{name}_{model}.png").stat().st_size > 1000
     assert (tmp_path / "compare_beta.png").stat().st_size > 1000
-    assert "-0.3183" in out and "+0.3183" in out and "-0.0507" in out
+    assert "-0.3183" in out and "+0.3183" in out
+    # the unitary row: the two-loop c2 of <g>(L), and whether it is resolved
+    (row,) = [line for line in out.splitlines() if line.strip().startswith("unitary  two-loop")]
+    assert "c2 = " in row and "+0.0507" in row
+    assert "unitary: c2 shared by W = " in out
+    assert "not resolved: |c2|/sigma" in out or "sigma from zero" in out
     table = out.split("weak localization, converged")[1]
     for quantity in ("WL coefficient a", "d<Dg>/d ln L", "HLN alpha"):
         rows = [line for line in table.splitlines() if quantity in line]

@@ -9,11 +9,10 @@ import pytest
 
 from betascale.analysis.fss_pipeline import fss_analyze_store
 from betascale.cli import main
-from betascale.store import SampleRecord, Store
 from betascale.study import study_from_dict
 from betascale.testing import synthetic_fss_table
+from tests.cli.helpers import run_cli, write_table
 
-RUN_INFO = {"versions": {"betascale": "test"}, "git_commit": None}
 W = (5.7, 5.8, 5.9, 6.0, 6.1, 6.2, 6.3)
 L = (16, 20, 28, 40)
 N_SAMPLES = 80
@@ -36,21 +35,7 @@ def store(tmp_path_factory) -> Path:
             "seed": 1,
         }
     )
-    records = [
-        SampleRecord(float(w), int(x), int(m), int(i), float(t), int(n), 0.01)
-        for w, x, m, i, t, n in zip(
-            table.W, table.L, table.M, table.sample, table.T, table.N, strict=True
-        )
-    ]
-    with Store.open_for_run(path, study, RUN_INFO) as s:
-        s.add(records)
-    return path
-
-
-def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return status, out, err
+    return write_table(path, table, study)
 
 
 def test_fss_prints_the_tables(store, capsys):

@@ -139,6 +139,16 @@ def test_bad_input_is_one_line(build, symmetry, message):
     assert "\n" not in str(info.value)
 
 
+def test_symplectic_check_needs_an_open_channel():
+    # at E = 3.5 a lead of width 2 (top subband 3) is closed, one of width 6 (3.8) is not
+    family = KwantFamily(
+        ex.spinful, symmetry="symplectic", name="t-closed-symplectic", check_size=(6, 2)
+    )
+    with pytest.raises(InputError, match=r"6x2 has no open channel at E = 3\.5") as info:
+        build_system(ModelSpec(family, E=3.5), 6, 6).leads  # noqa: B018
+    assert "\n" not in str(info.value)
+
+
 def test_flux_and_bc_are_refused():
     with pytest.raises(InputError, match="no flux"):
         ModelSpec(ex.SQUARE, E=0.3, flux=0.1)
@@ -198,3 +208,27 @@ def test_a_kwant_family_by_import_path_runs_under_mpi_bit_for_bit(tmp_path):
         proc = betascale("run", str(study), "--out", str(stores[ranks]), "--quiet", ranks=ranks)
         assert proc.returncode == 0, proc.stderr
     assert table(stores[1]) == table(stores[2]) and len(table(stores[1])) == 24
+
+
+def _build(L, M):  # never called: check_size is checked at construction
+    raise AssertionError("not built")
+
+
+@pytest.mark.parametrize(
+    ("check_size", "expected"),
+    [
+        ((3, 4, 5), "check_size must be two integers (L, M)"),
+        ((6,), "check_size must be two integers (L, M)"),
+        (5, "check_size must be a list"),
+        ((6, 1), "check_size must be >= 2"),
+    ],
+)
+def test_bad_check_size_is_refused(check_size, expected):
+    with pytest.raises(InputError) as info:
+        KwantFamily(_build, name="t-check-size", check_size=check_size)
+    assert expected in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_check_size_is_a_pair_of_ints():
+    assert KwantFamily(_build, name="t-check-size", check_size=[7, 3]).check_size == (7, 3)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import betascale.plots
-from betascale.analysis import analyze_table
+from betascale.analysis import analyze_table, universality
 from betascale.analysis.fss_pipeline import fss_analyze_table
 from betascale.analysis.magnetoconductance import magnetoconductance
 from betascale.analysis.weak_localization import weak_localization
@@ -44,8 +44,8 @@ def _insulating_flow(g0: float, L: np.ndarray) -> np.ndarray:
     return np.exp(sol.y[0])
 
 
-def _store(model: str, g0, **kw):
-    table = synthetic_table(model, W=kw.pop("W", (1.0, 2.0, 3.0)), g0=g0, n=30, seed=1, **kw)
+def _store(model: str, g0, seed: int = 1, **kw):
+    table = synthetic_table(model, W=kw.pop("W", (1.0, 2.0, 3.0)), g0=g0, n=30, seed=seed, **kw)
     return analyze_table(table, model, gmin=1.0, n_boot=30, title=f"{model}, E=1", name=model)
 
 
@@ -72,6 +72,18 @@ def data() -> dict:
         "fss": fss,
         "mc": magnetoconductance(flux, "symplectic", n_boot=30),
         "wl": weak_localization(wl_table, "orthogonal", n_boot=30),
+        "universality": universality(
+            {
+                "orthogonal": {
+                    "square": _store("orthogonal", (8.0, 5.0, 3.0)),
+                    "honeycomb": _store("orthogonal", (7.0, 4.0, 2.5), seed=2),
+                },
+                "symplectic": {
+                    "SU(2)": _store("symplectic", (6.0, 3.5, 2.0)),
+                    "Ando": _store("symplectic", (5.0, 3.0, 1.5), seed=2),
+                },
+            }
+        ),
     }
 
 
@@ -114,6 +126,7 @@ CASES = [
         "narrow T",
         lambda m, d: m.plot_rho_vs_temperature(1, rho0s=(0.1,), t_min=0.05),
     ),
+    ("plot_universality", "two classes", lambda m, d: m.plot_universality(d["universality"])),
 ]
 
 

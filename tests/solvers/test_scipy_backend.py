@@ -5,6 +5,8 @@ import pytest
 import scipy.sparse as sp
 
 from betascale.errors import InputError
+from betascale.models import ModelSpec, build_system
+from betascale.solvers import FastSolver
 from betascale.solvers.scipy_backend import COLUMN_BLOCK, SuperLUSchurFactorizer
 from tests.solvers.helpers import dense_schur, random_sparse
 
@@ -112,3 +114,13 @@ def test_a_singular_interior_falls_back_to_the_solves_and_raises():
     with pytest.raises(SuperLUSchurFactorizer.errors):
         factorizer.factor(values)
     assert factorizer.statistics["route"] == "solves"
+
+
+@pytest.mark.parametrize("M", [8, 16])
+def test_a_numerically_singular_interior_is_retried_not_returned(M):
+    # the clean periodic 10 x M sample at E = 1 has a numerically singular interior
+    # (smallest pivot ~1e-17 of the largest); SuperLU returned T ~ 1e-23 without error
+    # (a clean sample between its own leads transmits every channel)
+    system = build_system(ModelSpec(bc="periodic"), 10, M)
+    T = FastSolver(system, backend="scipy").solve(system.clean_disorder()).T
+    assert T == pytest.approx(system.num_channels, rel=1e-9)

@@ -154,3 +154,10 @@ def test_register_refuses_bad_backends(fake):
     with pytest.raises(InputError, match="must be a StoreBackend"):
         register_store_backend(object())
     assert register_store_backend(FakeBackend(), replace=True).name == "fake"
+
+
+def test_memory_backend_refuses_a_run_without_its_study():
+    # it used to build a store without a study; now one line, as the CLI prints it
+    with pytest.raises(InputError) as info:
+        backends_module.MemoryBackend().open(None, None, "a", None)
+    assert str(info.value) == "opening a store for a run (mode 'a') needs its study"

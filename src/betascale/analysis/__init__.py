@@ -13,7 +13,9 @@ The analysis of a store runs in four steps (see ``PHYSICS.md``), one module each
 4. :mod:`~betascale.analysis.scaling_test` — the one-parameter-scaling test
    (:func:`scaling_test`).
 
-Beside them: :mod:`~betascale.analysis.weak_localization` (the slope of ⟨g⟩ in ln L
+Beside them: :mod:`~betascale.analysis.universality` (one β(g) per class across
+lattices, :func:`universality`; critical conductances, :func:`critical_conductances`),
+:mod:`~betascale.analysis.weak_localization` (the slope of ⟨g⟩ in ln L
 with its finite-size correction, against ∓1/π), :mod:`~betascale.analysis.
 magnetoconductance` (paired Δg of a flux scan, its slope, the HLN fit) and the
 finite-size scaling of the symplectic transition (:mod:`~betascale.analysis.fss` and
@@ -94,8 +96,17 @@ from betascale.analysis.pipeline import (
 )
 from betascale.analysis.report import format_report
 from betascale.analysis.results import Result
-from betascale.analysis.scaling_test import SCALING_MAX_KNOTS, ScalingTest, scaling_test
+from betascale.analysis.scaling_test import SCALING_MAX_KNOTS, ScalingTest, curve_test, scaling_test
 from betascale.analysis.statistics import Statistic, register, unregister
+from betascale.analysis.universality import (
+    ClassCollapse,
+    CriticalConductance,
+    CriticalTable,
+    LatticeCoefficient,
+    UniversalityTest,
+    critical_conductances,
+    universality,
+)
 from betascale.analysis.weak_localization import (
     LogFit,
     WeakLocalization,
@@ -126,7 +137,10 @@ __all__ = [
     "STAT_SYMBOLS",
     "BetaPoint",
     "BetaSet",
+    "ClassCollapse",
+    "CriticalConductance",
     "CriticalDistribution",
+    "CriticalTable",
     "Crossing",
     "CrossingSet",
     "DeltaFit",
@@ -141,6 +155,7 @@ __all__ = [
     "FSSParameter",
     "FitResult",
     "HLNFit",
+    "LatticeCoefficient",
     "LogFit",
     "Magnetoconductance",
     "PairedDelta",
@@ -148,6 +163,7 @@ __all__ = [
     "ScalingTest",
     "Statistic",
     "StoreAnalysis",
+    "UniversalityTest",
     "WLFit",
     "WLJointFit",
     "WLSlope",
@@ -160,7 +176,9 @@ __all__ = [
     "check_grid",
     "check_stat",
     "contact_corrected",
+    "critical_conductances",
     "critical_distribution",
+    "curve_test",
     "ensemble_stats",
     "find_crossing",
     "fit_beta",
@@ -182,6 +200,7 @@ __all__ = [
     "register",
     "scaling_test",
     "table_stats",
+    "universality",
     "unregister",
     "weak_localization",
 ]

@@ -28,6 +28,7 @@ from betascale.analysis.ensembles import (
     per_sample_values,
     table_stats,
 )
+from betascale.analysis.results import quantiles
 from betascale.analysis.statistics import bootstrap_replicates, mean_rows
 from betascale.errors import InputError
 from betascale.serialization import json_float
@@ -218,7 +219,6 @@ def beta_points(
     stats = {(s.W, s.L): s for s in table_stats(table)}
     rng = np.random.default_rng(seed)
     T_all = np.asarray(table.T, dtype=float)
-    q = [(1 - ci) / 2, (1 + ci) / 2]
     points, bG, bB = [], [], []
     for w in Ws:  # the replicates are drawn W by W, then L by L
         G_hat, G_boot = [], []
@@ -229,7 +229,7 @@ def beta_points(
             G_boot.append(boot)
         for i in range(len(Ls) - 1):
             point, Gm_b, beta_b = _beta_point(
-                w, Ls[i : i + 2], G_hat[i : i + 2], G_boot[i : i + 2], q
+                w, Ls[i : i + 2], G_hat[i : i + 2], G_boot[i : i + 2], ci
             )
             points.append(point)
             bG.append(Gm_b)
@@ -250,7 +250,7 @@ def _G_with_replicates(T: np.ndarray, s, stat: str, n_boot: int, rng, where: str
     return G, boot
 
 
-def _beta_point(w: float, Ls, G_hat, G_boot, q) -> tuple[BetaPoint, np.ndarray, np.ndarray]:
+def _beta_point(w: float, Ls, G_hat, G_boot, ci) -> tuple[BetaPoint, np.ndarray, np.ndarray]:
     """The beta point between the sizes ``Ls = (L1, L2)``, with its replicates of G and beta."""
     (L1, L2), (G1, G2), (b1, b2) = Ls, G_hat, G_boot
     dlnL = math.log(L2 / L1)
@@ -263,9 +263,9 @@ def _beta_point(w: float, Ls, G_hat, G_boot, q) -> tuple[BetaPoint, np.ndarray, 
         L=math.sqrt(L1 * L2),
         G=math.sqrt(G1 * G2),
         G_error=float(np.std(Gm_b, ddof=1)),
-        G_interval=tuple(float(v) for v in np.quantile(Gm_b, q)),
+        G_interval=quantiles(Gm_b, ci),
         beta=math.log(G2 / G1) / dlnL,
         beta_error=float(np.std(beta_b, ddof=1)),
-        beta_interval=tuple(float(v) for v in np.quantile(beta_b, q)),
+        beta_interval=quantiles(beta_b, ci),
     )
     return point, Gm_b, beta_b

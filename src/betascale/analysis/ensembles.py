@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -146,7 +147,7 @@ class EnsembleStats:
 
     def to_dict(self) -> dict:
         """A JSON-safe dict (registered statistics beyond the built-ins under ``statistics``)."""
-        out = {"W": self.W, "L": self.L, "M": self.M, "N": self.N, "n": self.n}
+        out: dict[str, Any] = {"W": self.W, "L": self.L, "M": self.M, "N": self.N, "n": self.n}
         for name in _LABELS:
             out[name] = getattr(self, name).to_dict()
         out["n_ballistic"] = self.n_ballistic

@@ -39,7 +39,7 @@ from betascale import theory
 from betascale.analysis.beta import BetaSet
 from betascale.analysis.ensembles import DEFAULT_STAT, check_stat
 from betascale.analysis.gls import chi2_sf, gls
-from betascale.analysis.results import format_pm, interval_text
+from betascale.analysis.results import format_pm, interval_text, quantiles
 from betascale.errors import InputError
 from betascale.serialization import json_float
 from betascale.validation import finite
@@ -199,7 +199,7 @@ def fit_beta(
     res = gls(design, x, y, bx, by, np.array([pt.W for pt in pts]))
     a, b = (float(v) for v in res.coef)
     dof = use.size - 2
-    qs = [(1 - betas.ci) / 2, (1 + betas.ci) / 2]
+    c = res.cov
     return FitResult(
         model=model,
         stat=stat,
@@ -208,9 +208,9 @@ def fit_beta(
         sigma_a=float(math.sqrt(res.cov[0, 0])),
         b=b,
         sigma_b=float(math.sqrt(res.cov[1, 1])),
-        cov=tuple(tuple(float(v) for v in row) for row in res.cov),
+        cov=((float(c[0, 0]), float(c[0, 1])), (float(c[1, 0]), float(c[1, 1]))),
         a_theory=theory.leading_coefficient(model)[0],
-        a_interval=tuple(float(v) for v in np.quantile(_refit_leading(res, design, bx, by), qs)),
+        a_interval=quantiles(_refit_leading(res, design, bx, by), betas.ci),
         chi2=res.chi2,
         dof=dof,
         p_value=chi2_sf(res.chi2, dof),

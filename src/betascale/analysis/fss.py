@@ -35,6 +35,7 @@ from betascale.analysis.fss_crossings import (
 from betascale.analysis.fss_data import DEFAULT_FSS_STAT, FSS_STATS, FSSData, fss_data
 from betascale.analysis.fss_model import ScalingModel, check_orders
 from betascale.analysis.gls import chi2_sf
+from betascale.analysis.results import quantiles
 from betascale.errors import InputError
 from betascale.serialization import json_float
 from betascale.store import SampleTable
@@ -149,8 +150,8 @@ class FSSFit:
     seed: int = 0
     ci: float = DEFAULT_CI
     notes: tuple[str, ...] = ()
-    boot: np.ndarray = field(default=None, repr=False, compare=False)
-    data: FSSData = field(default=None, repr=False, compare=False)
+    boot: np.ndarray = field(kw_only=True, repr=False, compare=False)
+    data: FSSData = field(kw_only=True, repr=False, compare=False)
 
     @property
     def model(self) -> ScalingModel:
@@ -433,7 +434,6 @@ def _check_boot(n_boot: int, ci: float) -> int:
 
 def _parameters(model: ScalingModel, p, cov, boot: np.ndarray, ci: float) -> dict:
     """The :class:`FSSParameter` s W_c, nu, y and gamma_c."""
-    q = [(1 - ci) / 2, (1 + ci) / 2]
     names = model.names
     out = {}
     for key, name in (("W_c", "W_c"), ("nu", "nu"), ("y", "y"), ("gamma_c", "f_00")):
@@ -444,7 +444,7 @@ def _parameters(model: ScalingModel, p, cov, boot: np.ndarray, ci: float) -> dic
         err_cov = math.sqrt(cov[k, k]) if cov[k, k] >= 0 else math.nan
         if boot.shape[0] >= 2:
             err = float(np.std(boot[:, k], ddof=1))
-            interval = tuple(float(v) for v in np.quantile(boot[:, k], q))
+            interval = quantiles(boot[:, k], ci)
         else:
             err, interval = math.nan, (math.nan, math.nan)
         out[key] = FSSParameter(name, float(p[k]), err, err_cov, interval)
@@ -540,7 +540,8 @@ class FSSOrderTable:
 
     def __str__(self) -> str:
         head = ("orders", "npar", "W_c", "nu", "y", "Gamma_c", "chi2/dof", "p")
-        rows, notes = [], []
+        rows: list[tuple[str, ...]] = []
+        notes: list[str] = []
         for o, f, reason in self.rows:
             name = ",".join(map(str, o))
             if f is None:
@@ -586,7 +587,7 @@ def fss_order_table(
     """
     if not isinstance(table, FSSData):
         table = fss_data(table, stat, W_range, lmin)
-    rows = []
+    rows: list[tuple[tuple[int, int, int, int], FSSFit | None, str]] = []
     for orders in orders_list:
         o = check_orders(orders)
         try:

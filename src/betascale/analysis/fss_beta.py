@@ -127,7 +127,7 @@ def _band(fit: FSSFit, g: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray] |
     boot = fit.boot[np.all(np.isfinite(fit.boot), axis=1)] if fit.boot is not None else None
     if boot is None or boot.shape[0] < 10:
         return None
-    rows = []
+    rows: list[np.ndarray] = []
     for p in boot:
         gb, bb = _curve(fit, p, np.linspace(*_phi_range(fit, p), n))
         order = np.argsort(gb)
@@ -136,10 +136,10 @@ def _band(fit: FSSFit, g: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray] |
         rows.append(np.interp(g, gb[order], bb[order], left=np.nan, right=np.nan))
     if len(rows) < 10:
         return None
-    rows = np.array(rows)
+    curves = np.array(rows)
     q = [(1 - fit.ci) / 2, (1 + fit.ci) / 2]
-    enough = np.sum(np.isfinite(rows), axis=0) >= max(10, rows.shape[0] // 2)
-    lo, hi = np.nanquantile(np.where(enough, rows, 0.0), q, axis=0)
+    enough = np.sum(np.isfinite(curves), axis=0) >= max(10, curves.shape[0] // 2)
+    lo, hi = np.nanquantile(np.where(enough, curves, 0.0), q, axis=0)
     return np.where(enough, lo, np.nan), np.where(enough, hi, np.nan)
 
 

@@ -19,13 +19,16 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.polynomial import polynomial as P
+from numpy.typing import ArrayLike
 
 from betascale.analysis.beta import DEFAULT_CI
 from betascale.analysis.ensembles import format_pm
 from betascale.analysis.fss_data import DEFAULT_FSS_STAT, FSS_STATS, FSSData, fss_data
+from betascale.analysis.results import quantiles
 from betascale.errors import InputError
 from betascale.serialization import json_float
 from betascale.store import SampleTable
@@ -69,9 +72,9 @@ def _local_root(W: np.ndarray, d: np.ndarray, w: np.ndarray | None, degree: int,
 
 
 def find_crossing(
-    W: Sequence[float],
-    d: Sequence[float],
-    sigma: Sequence[float] | None = None,
+    W: ArrayLike,
+    d: ArrayLike,
+    sigma: ArrayLike | None = None,
     degree: int = DEFAULT_DEGREE,
     window: int = DEFAULT_WINDOW,
 ) -> float:
@@ -104,9 +107,10 @@ def find_crossing(
     return fit.root(d[fit.idx])
 
 
-def _check_curves(W, d, sigma, degree: int, window: int):
-    W = np.asarray(W, dtype=float)
-    d = np.asarray(d, dtype=float)
+def _check_curves(
+    W: ArrayLike, d: ArrayLike, sigma: ArrayLike | None, degree: int, window: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    W, d = np.asarray(W, dtype=float), np.asarray(d, dtype=float)
     if W.shape != d.shape or W.ndim != 1:
         raise InputError(f"W and d must be 1-d of the same length, got {W.shape} and {d.shape}")
     if int(degree) != degree or degree < 1:
@@ -155,7 +159,7 @@ class Crossing:
 
     def to_dict(self) -> dict:
         """A JSON-safe dict."""
-        out = {"L1": self.L1, "L2": self.L2, "L": self.L, "found": self.found}
+        out: dict[str, Any] = {"L1": self.L1, "L2": self.L2, "L": self.L, "found": self.found}
         for name in ("W", "W_error", "gamma", "gamma_error"):
             out[name] = json_float(getattr(self, name))
         out["W_interval"] = [json_float(v) for v in self.W_interval]
@@ -277,7 +281,6 @@ def _crossing(data, L1, L2, boot, degree, window, ci) -> tuple[Crossing, np.ndar
     ok = np.isfinite(bW)
     if ok.sum() < 2:
         return Crossing(L1, L2, L, True, Wx, gamma=Gx, n_failed=int((~ok).sum())), bW
-    q = [(1 - ci) / 2, (1 + ci) / 2]
     crossing = Crossing(
         L1,
         L2,
@@ -285,7 +288,7 @@ def _crossing(data, L1, L2, boot, degree, window, ci) -> tuple[Crossing, np.ndar
         True,
         Wx,
         W_error=float(np.std(bW[ok], ddof=1)),
-        W_interval=tuple(float(v) for v in np.quantile(bW[ok], q)),
+        W_interval=quantiles(bW[ok], ci),
         gamma=Gx,
         gamma_error=float(np.std(bG[ok], ddof=1)),
         n_failed=int((~ok).sum()),

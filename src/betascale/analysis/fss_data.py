@@ -161,7 +161,8 @@ class FSSData:
         keep = np.asarray(keep, dtype=bool)
         vals = tuple(v for v, k in zip(self.values, keep, strict=True) if k)
         arrays = (self.W, self.L, self.gamma, self.sigma, self.n, self.N)
-        return FSSData(self.stat, *(a[keep] for a in arrays), vals)
+        W, L, gamma, sigma, n, N = (a[keep] for a in arrays)
+        return FSSData(self.stat, W, L, gamma, sigma, n, N, vals)
 
 
 def fss_data(
@@ -199,8 +200,11 @@ def fss_data(
             f"finite-size scaling needs at least two sizes L, got only L = {points[0][1]}"
         )
     kinds = (float, int, float, float, int, int)
-    arrays = [np.array([p[k] for p in points], dtype=t) for k, t in enumerate(kinds)]
-    return FSSData(stat, *arrays, tuple(p[6] for p in points))
+    cols: list[np.ndarray] = [
+        np.array([p[k] for p in points], dtype=t) for k, t in enumerate(kinds)
+    ]
+    W, L, gamma, sigma, n, N = cols
+    return FSSData(stat, W, L, gamma, sigma, n, N, tuple(p[6] for p in points))
 
 
 def _point(table: SampleTable, w: float, x: int, idx: np.ndarray, stat: str) -> tuple:

@@ -66,7 +66,7 @@ class FSSAnalysis:
     distribution: CriticalDistribution
     beta: FSSBeta
     order_table: FSSOrderTable | None = None
-    table: SampleTable = field(default=None, repr=False, compare=False)
+    table: SampleTable | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         """A JSON-safe dict of the whole analysis."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -291,8 +292,9 @@ def fit_hln(
     F_best = np.stack([theory.hln(phi, 1.0, math.exp(x)) for x in ln_star[:1]])
     a_best, chi_best, _ = _profile(means[:1], F_best, Wh)
     a_boot = alpha[np.arange(1, means.shape[0]), j[1:]]
-    star_iv = tuple(math.exp(v) for v in quantiles(ln_star[1:], ci))
+    star_lo, star_hi = (math.exp(v) for v in quantiles(ln_star[1:], ci))
     star = math.exp(ln_star[0])
+    L_phi_lo, L_phi_hi = (theory.hln_dephasing_length(v) for v in (star_hi, star_lo))
     dof = phi.size - 2
     return HLNFit(
         W=float(W),
@@ -304,9 +306,9 @@ def fit_hln(
         alpha_interval=quantiles(a_boot, ci),
         alpha_theory=theory.HLN_ALPHA[theory.check_class(model)],
         flux_star=star,
-        flux_star_interval=star_iv,
+        flux_star_interval=(star_lo, star_hi),
         L_phi=theory.hln_dephasing_length(star),
-        L_phi_interval=tuple(theory.hln_dephasing_length(v) for v in star_iv[::-1]),
+        L_phi_interval=(L_phi_lo, L_phi_hi),
         chi2=float(chi_best[0, 0]),
         dof=dof,
         p_value=chi2_sf(float(chi_best[0, 0]), dof),
@@ -441,7 +443,8 @@ def _pairs(table: SampleTable, stat: str, fluxes: list[float]):
 
 def _delta_fits(pairs: dict, model: str, corrections: int, n_boot: int, seed: int, ci: float):
     """Slopes and fits of ``<Delta g>(L)`` per (W, phi)."""
-    rng, by = np.random.default_rng(seed), {}
+    rng = np.random.default_rng(seed)
+    by: dict[tuple[float, float], dict[int, tuple[np.ndarray, float]]] = {}
     for (W, L, f), (_, g1, g0) in sorted(pairs.items()):
         by.setdefault((f, W), {})[L] = (g1 - g0, float(np.mean(g1)))
     slopes, fits, skipped = [], [], []
@@ -520,7 +523,9 @@ def magnetoconductance(
         flux, or no pair.
     """
     check_options(model_class, stat, corrections, n_boot)
-    settings = dict(corrections=corrections, n_boot=int(n_boot), seed=int(seed), ci=float(ci))
+    settings: dict[str, Any] = dict(
+        corrections=corrections, n_boot=int(n_boot), seed=int(seed), ci=float(ci)
+    )
 
     def undefined(reason: str) -> Magnetoconductance:
         return Magnetoconductance(False, reason, model_class, stat, **settings)
@@ -555,8 +560,9 @@ def format_magnetoconductance(mc: Magnetoconductance) -> str:
     if not mc.defined:
         return f"{head}: not applicable ({mc.reason})"
     lines = [f"{head}; {mc.model} class at phi = 0", ""]
+    cols: tuple[str, ...]
     cols = ("W", "L", "phi", "L/l_B", "pairs", "<Delta g>", "unpaired err", "gain", "corr")
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             *(f"{d.W:g}", str(d.L), f"{d.flux:.4g}", f"{d.L / d.l_B:.3g}", str(d.n_pairs)),
             *(str(d.delta), f"{d.unpaired_error:.2g}", f"{d.gain:.2g}", f"{d.correlation:.2f}"),

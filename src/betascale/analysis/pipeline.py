@@ -21,6 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -363,7 +364,7 @@ def analyze_samples(
     # A correction term needs a size to spare: with three sizes the fit of
     # g0 + a ln L + c/L would have no degree of freedom left and a meaningless error.
     corrections = max(0, min(corrections, len(sizes) - 3))
-    options = dict(n_boot=n_boot, seed=seed, ci=ci, corrections=corrections)
+    options: dict[str, Any] = dict(n_boot=n_boot, seed=seed, ci=ci, corrections=corrections)
     wl_stat = stat if statistics.get(stat).linear else DEFAULT_STAT
     zero_class = study.spec(0.0).symmetry_class
     wl = weak_localization(

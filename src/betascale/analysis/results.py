@@ -63,7 +63,8 @@ def interval_text(interval: tuple[float, float], error: float) -> str:
 
 def quantiles(x: np.ndarray, ci: float) -> tuple[float, float]:
     """The central ``ci`` percentile interval of ``x``."""
-    return tuple(float(v) for v in np.quantile(x, [(1 - ci) / 2, (1 + ci) / 2]))
+    lo, hi = np.quantile(x, [(1 - ci) / 2, (1 + ci) / 2])
+    return float(lo), float(hi)
 
 
 def fields_dict(obj, **extra) -> dict:

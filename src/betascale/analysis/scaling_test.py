@@ -1,4 +1,9 @@
-"""A test of one-parameter scaling: do the (G, beta) points of all W fall on one curve?"""
+"""A test of one-parameter scaling: do the (G, beta) points of all W fall on one curve?
+
+The machinery compares one smooth curve through all points with separate curves per
+group. :func:`scaling_test` groups the points by W; :func:`curve_test` takes any
+grouping (e.g. the lattices of :mod:`~betascale.analysis.universality`).
+"""
 
 from __future__ import annotations
 
@@ -48,13 +53,18 @@ class ScalingTest:
     The test has power only where the G ranges of different W overlap: points of
     different W in disjoint G ranges can always be joined by one curve.
 
+    The groups need not be the W: :func:`curve_test` compares separate curves per
+    any grouping (:attr:`grouped_by` names it; e.g. the lattices of one symmetry
+    class in :func:`betascale.analysis.universality.universality`).
+
     Attributes
     ----------
     defined
         False when the test has no meaning (one W, or too few points); see
         :attr:`reason`.
     n_knots, n_points, n_W
-        Knots (= parameters) of the single curve, numbers of points and of W.
+        Knots (= parameters) of the single curve, numbers of points and of groups
+        (the W, or what :attr:`grouped_by` names).
     chi2_single, dof_single, chi2_separate, dof_separate
         The two fits.
     delta_chi2, delta_dof, p_value
@@ -63,6 +73,10 @@ class ScalingTest:
         Knots (in ``ln G``) and coefficients of the single curve.
     pulls
         ``(beta_i - curve(G_i)) / sigma_i`` of every point (σ from the covariance).
+    grouped_by
+        What the separate curves are per: ``"W"``, or e.g. ``"lattice"``.
+    coef_cov
+        GLS covariance of :attr:`coef` (for the band of :meth:`curve_error`).
     """
 
     defined: bool
@@ -80,6 +94,8 @@ class ScalingTest:
     knots: tuple[float, ...] = ()
     coef: tuple[float, ...] = ()
     pulls: tuple[float, ...] = ()
+    grouped_by: str = "W"
+    coef_cov: tuple[tuple[float, ...], ...] = ()
 
     @property
     def chi2_dof_single(self) -> float:
@@ -96,6 +112,14 @@ class ScalingTest:
         x = np.log(np.asarray(G, dtype=float))
         return _spline_design(np.asarray(self.knots))(x) @ np.asarray(self.coef)
 
+    def curve_error(self, G):
+        """Standard error of :meth:`curve` at ``G`` (from :attr:`coef_cov`)."""
+        if not self.defined:
+            raise InputError(f"no scaling curve: {self.reason}")
+        X = _spline_design(np.asarray(self.knots))(np.log(np.asarray(G, dtype=float)))
+        cov = np.asarray(self.coef_cov, dtype=float)
+        return np.sqrt(np.clip(np.einsum("...i,ij,...j->...", X, cov, X), 0.0, None))
+
     def __str__(self) -> str:
         return self.summary()
 
@@ -106,7 +130,7 @@ class ScalingTest:
         return (
             f"one-parameter scaling (natural cubic spline in ln G, {self.n_knots} knots): "
             f"one curve chi2/dof = {self.chi2_single:.1f}/{self.dof_single}, separate curves "
-            f"per W chi2/dof = {self.chi2_separate:.1f}/{self.dof_separate}; "
+            f"per {self.grouped_by} chi2/dof = {self.chi2_separate:.1f}/{self.dof_separate}; "
             f"delta chi2 = {self.delta_chi2:.1f} for {self.delta_dof} dof, p = {self.p_value:.3g}"
         )
 
@@ -119,6 +143,7 @@ class ScalingTest:
             "n_knots": self.n_knots,
             "n_points": self.n_points,
             "n_W": self.n_W,
+            "grouped_by": self.grouped_by,
             "chi2_single": json_float(self.chi2_single),
             "dof_single": self.dof_single,
             "chi2_dof_single": json_float(self.chi2_dof_single),
@@ -159,33 +184,32 @@ def _rank(Wh: np.ndarray, X: np.ndarray) -> int:
     return int(np.linalg.matrix_rank(Wh @ X)) if X.size else 0
 
 
-def _select_single_curve(x, y, bx, by, groups, n_knots: int | None):
+def _select_single_curve(x, y, bx, by, blocks, n_knots: int | None, max_knots: int):
     """The single curve through all points: ``(K, knots, design, fit)``.
 
+    ``blocks`` labels the independent ensembles: the covariance is block diagonal in it.
+
     With ``n_knots`` None, ``K`` minimizes the Bayesian information criterion
-    ``chi2 + K ln n`` among 2 to :data:`SCALING_MAX_KNOTS` (at most ``n - 2`` and the
+    ``chi2 + K ln n`` among 2 to ``max_knots`` (at most ``n - 2`` and the
     number of distinct ``x``); the first minimum wins.
     """
 
     def fit_single(K):
         knots = _knots(x, K)
         design = _spline_design(knots)
-        return knots, design, gls(design, x, y, bx, by, groups)
+        return knots, design, gls(design, x, y, bx, by, blocks)
 
     if n_knots is not None:
         return (n_knots, *fit_single(n_knots))
     n = x.size
-    best = None
-    for K in range(2, min(SCALING_MAX_KNOTS, n - 2, np.unique(x).size) + 1):
-        knots, design, fit = fit_single(K)
-        bic = fit.chi2 + K * math.log(n)
-        if best is None or bic < best[0]:
-            best = (bic, K, knots, design, fit)
-    return best[1:]
+    fits = [
+        (K, *fit_single(K)) for K in range(2, max(2, min(max_knots, n - 2, np.unique(x).size)) + 1)
+    ]
+    return min(fits, key=lambda f: f[3].chi2 + f[0] * math.log(n))  # the first of least BIC
 
 
 def _fit_separate(design, x, y, bx, by, groups, C) -> tuple[float, int]:
-    """chi² and degrees of freedom of separate curves per W, with the covariance ``C``."""
+    """chi² and degrees of freedom of separate curves per group, with the covariance ``C``."""
     chi2_sep, dof_sep = 0.0, 0
     for w in sorted(set(groups.tolist())):
         sel = np.flatnonzero(groups == w)
@@ -203,17 +227,29 @@ def _fit_separate(design, x, y, bx, by, groups, C) -> tuple[float, int]:
     return chi2_sep, dof_sep
 
 
-def _not_testable(betas: BetaSet, n_knots: int | None) -> ScalingTest | None:
-    """The undefined test when there is one W or too few points, else None."""
-    n, n_W = len(betas.points), len({p.W for p in betas.points})
+def _not_testable(
+    n: int, n_groups: int, n_knots: int | None, grouped_by: str
+) -> ScalingTest | None:
+    """The undefined test when there is one group or too few points, else None."""
     need = 4 if n_knots is None else n_knots + 2
-    if n_W < 2:
-        reason = "one disorder strength W only; one-parameter scaling compares several W"
+    if n_groups < 2:
+        reason = (
+            "one disorder strength W only; one-parameter scaling compares several W"
+            if grouped_by == "W"
+            else f"one {grouped_by} only; the test compares several"
+        )
     elif n < need:
         reason = f"needs at least {need} beta points, has {n}"
     else:
         return None
-    return ScalingTest(False, reason, n_knots=n_knots or 0, n_points=n, n_W=n_W)
+    return ScalingTest(
+        False, reason, n_knots=n_knots or 0, n_points=n, n_W=n_groups, grouped_by=grouped_by
+    )
+
+
+def _check_knots(n_knots: int | None) -> None:
+    if n_knots is not None and n_knots < 2:
+        raise InputError(f"the scaling curve needs at least 2 knots, got {n_knots}")
 
 
 def scaling_test(betas: BetaSet, n_knots: int | None = None) -> ScalingTest:
@@ -233,22 +269,65 @@ def scaling_test(betas: BetaSet, n_knots: int | None = None) -> ScalingTest:
         The comparison of one curve with separate curves per W, or an undefined test
         with its reason.
     """
-    if n_knots is not None and n_knots < 2:
-        raise InputError(f"the scaling curve needs at least 2 knots, got {n_knots}")
-    undefined = _not_testable(betas, n_knots)
+    return curve_test(betas.G, betas.beta, betas.boot_G, betas.boot_beta, betas.W, n_knots=n_knots)
+
+
+def curve_test(
+    G: np.ndarray,
+    beta: np.ndarray,
+    boot_G: np.ndarray,
+    boot_beta: np.ndarray,
+    groups: np.ndarray,
+    blocks: np.ndarray | None = None,
+    n_knots: int | None = None,
+    grouped_by: str = "W",
+    max_knots: int = SCALING_MAX_KNOTS,
+) -> ScalingTest:
+    """One curve through the points (G, beta) of all groups against one curve per group.
+
+    The machinery of :class:`ScalingTest` with the grouping as a parameter.
+
+    Parameters
+    ----------
+    G, beta
+        The points, shape ``(n,)``.
+    boot_G, boot_beta
+        Their bootstrap replicates, shape ``(n_boot, n)``.
+    groups
+        Label of each point's group: one separate curve per distinct label.
+    blocks
+        Label of each point's independent ensemble set: the covariance is block
+        diagonal in it (default ``groups``; :func:`scaling_test` uses W for both).
+    n_knots
+        Knots of the spline in ``ln G`` (>= 2); default: chosen by BIC.
+    grouped_by
+        What the groups are, for the text (``"W"``, ``"lattice"``).
+    max_knots
+        The most knots the BIC choice tries (default :data:`SCALING_MAX_KNOTS`).
+
+    Returns
+    -------
+    ScalingTest
+        The comparison, or an undefined test with its reason.
+    """
+    _check_knots(n_knots)
+    groups = np.asarray(groups)
+    blocks = groups if blocks is None else np.asarray(blocks)
+    n_groups = len(set(groups.tolist()))
+    undefined = _not_testable(len(groups), n_groups, n_knots, grouped_by)
     if undefined is not None:
         return undefined
-    groups, x, y = betas.W, np.log(betas.G), betas.beta
-    bx, by = np.log(betas.boot_G), betas.boot_beta
-    K, knots, design, single = _select_single_curve(x, y, bx, by, groups, n_knots)
-    base = {"n_knots": K, "n_points": x.size, "n_W": len(set(groups.tolist()))}
+    x, y = np.log(np.asarray(G, dtype=float)), np.asarray(beta, dtype=float)
+    bx, by = np.log(boot_G), boot_beta
+    K, knots, design, single = _select_single_curve(x, y, bx, by, blocks, n_knots, max_knots)
+    base = {"n_knots": K, "n_points": x.size, "n_W": n_groups, "grouped_by": grouped_by}
     chi2_sep, dof_sep = _fit_separate(design, x, y, bx, by, groups, single.C)
     dof_single = x.size - _rank(single.whitener, design(x))
     ddof = dof_single - dof_sep
     if ddof <= 0:
         return ScalingTest(
             False,
-            "separate curves per W have no fewer degrees of freedom than one curve",
+            f"separate curves per {grouped_by} have no fewer degrees of freedom than one curve",
             **base,
         )
     delta = max(single.chi2 - chi2_sep, 0.0)
@@ -266,5 +345,6 @@ def scaling_test(betas: BetaSet, n_knots: int | None = None) -> ScalingTest:
         knots=tuple(float(v) for v in knots),
         coef=tuple(float(c) for c in single.coef),
         pulls=tuple(float(v) for v in pulls),
+        coef_cov=tuple(tuple(float(v) for v in row) for row in single.cov),
         **base,
     )

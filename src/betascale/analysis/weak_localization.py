@@ -8,6 +8,11 @@ the chi² test of sharing (:func:`joint_fit`). Errors: bootstrap over samples. `
 shown next to ``-1/pi`` (orthogonal), ``+1/pi`` (symplectic, both spins) or
 ``-1/(2 pi^2 <g>)`` (unitary, at the data's ``<g>``).
 
+The unitary class has no one-loop term: its joint fit (one W or more) is the two-loop
+flow ``d<g>/d ln L = -c2/<g> - c4/<g>^3`` integrated from a reference size, plus the
+same ``c/L`` remainder, with ``c2`` shared and compared with ``1/(2 pi^2)``
+(:mod:`~betascale.analysis.two_loop`, which also holds the least squares of every law).
+
 The finite-size term
 --------------------
 The one-loop form ``g0 ∓ (1/pi) ln(L/ell)`` holds for ``L >> ell`` (Hikami, Larkin &
@@ -28,8 +33,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from betascale import theory
 from betascale.analysis import statistics
@@ -45,6 +52,15 @@ from betascale.analysis.ensembles import (
 from betascale.analysis.fit import DEFAULT_GMIN
 from betascale.analysis.gls import chi2_sf
 from betascale.analysis.results import Result, fields_dict, quantiles
+from betascale.analysis.two_loop import (
+    ONE_LOOP,
+    TWO_LOOP,
+    Law,
+    law_of,
+    least_squares,
+    resolution_note,
+    sigmas_from_zero,
+)
 from betascale.errors import InputError
 from betascale.models import DEFAULT_HAMILTONIAN, get_family
 from betascale.store import SampleTable
@@ -55,6 +71,10 @@ WL_STATS = statistics.StatisticView("text", "linear")
 _COEF_NAMES = ("y0", "a", "c", "d")
 _TERMS = ("y0", "a ln L", "c/L", "d/L^2")
 _form = {k: " + ".join(["g0", *_TERMS[1 : 2 + k]]) for k in (0, 1, 2)}
+#: The ⟨g⟩ floor of the unitary two-loop joint fit when ``gmin`` is higher
+#: (:func:`joint_gmin`): the default ``gmin`` = 2 of the β fit would leave out the
+#: unitary series of ⟨g⟩ ≈ 1.5, where the two-loop law holds to a few per cent.
+TWO_LOOP_GMIN = 1.0
 
 
 # ------------------------------------------------------------------ helpers
@@ -119,23 +139,18 @@ def _design(L: np.ndarray, corrections: int) -> np.ndarray:
 
 
 def _wls(X: np.ndarray, y: np.ndarray, se: np.ndarray, boot: np.ndarray, ci: float):
-    """Weighted least squares; each bootstrap row refitted with the same weights."""
-    if np.any(~(se > 0)):
-        raise InputError("a mean has zero standard error (identical samples?); cannot weight")
-    P = np.linalg.pinv(X / se[:, None]) / se[None, :]  # coef = P @ y
-    coef = P @ y
-    coef_b = np.asarray(boot, dtype=float) @ P.T
-    r = (y - X @ coef) / se
-    dof = int(y.size - X.shape[1])
-    intervals = tuple(quantiles(coef_b[:, k], ci) for k in range(coef.size))
-    err = tuple(float(v) for v in np.std(coef_b, axis=0, ddof=1))
-    return tuple(float(v) for v in coef), err, intervals, float(r @ r), dof
+    """Weighted linear least squares (:func:`two_loop.least_squares` of ``X @ coef``)."""
+
+    def model(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return theta @ X.T, X
+
+    return least_squares(model, np.zeros(X.shape[1]), y, se, boot, ci, linear=True)
 
 
 def fit_log_size(
-    L: Sequence[float],
-    y: Sequence[float],
-    se: Sequence[float],
+    L: ArrayLike,
+    y: ArrayLike,
+    se: ArrayLike,
     boot: np.ndarray,
     corrections: int = 1,
     ci: float = DEFAULT_CI,
@@ -217,7 +232,18 @@ def size_series(
 class _VersusTheory(Result):
     """``pull`` and ``relative_deviation`` of a coefficient ``a`` against ``a_theory``."""
 
-    _derived = ("pull", "relative_deviation")
+    _derived: tuple[str, ...] = ("pull", "relative_deviation")
+
+    if TYPE_CHECKING:  # fields or properties of every subclass
+
+        @property
+        def a(self) -> float: ...
+
+        @property
+        def sigma_a(self) -> float: ...
+
+        @property
+        def a_theory(self) -> float: ...
 
     @property
     def pull(self) -> float:
@@ -290,13 +316,20 @@ class WLFit(_VersusTheory):
 
 @dataclass(frozen=True)
 class WLJointFit(_VersusTheory):
-    """A joint fit over several W at one flux, sharing ``a`` (``g0``, ``c`` per W).
+    """A joint fit over the W at one flux, sharing the coefficient ``a`` of the class's law.
 
-    ``a``, ``sigma_a``, ``a_interval`` and ``a_theory``: the shared coefficient, its
-    bootstrap error and interval, the analytic value; ``g0`` and ``c`` per W (order of
-    ``W``); ``chi2``, ``dof``, ``p_value`` of the joint fit. ``delta_chi2`` is
-    ``chi2(joint) - sum chi2(separate)`` with ``delta_dof = len(W) - 1``; a small
-    ``p_shared`` (< 0.05) says that a common ``a`` is not supported.
+    The law (:mod:`~betascale.analysis.two_loop`) is ``law``: ``"one-loop"`` (orthogonal,
+    symplectic: ``<g> = g0 + a ln L + c/L``, two W or more) or ``"two-loop"`` (unitary:
+    ``<g> = G(L) + c/L`` with ``dG/d ln L = -c2/G - c4/G^3``, ``G(L_ref) = g0``, ``c4``
+    fixed; one W or more), and ``coefficient`` names ``a`` (``"a"`` or ``"c2"``). ``a``,
+    ``sigma_a``, ``a_interval`` and ``a_theory``: the shared coefficient, its bootstrap
+    error and interval, the analytic value (``-1/pi``, ``+1/pi``, ``1/(2 pi^2)``); ``g0``
+    and ``c`` per W (order of ``W``; ``c_error`` the errors of ``c``); ``chi2``,
+    ``dof``, ``p_value`` of the joint fit.
+    ``delta_chi2`` is ``chi2(joint) - sum chi2(separate)`` with ``delta_dof = len(W) -
+    1``; a small ``p_shared`` (< 0.05) says that a common ``a`` is not supported (NaN
+    with one W). ``form`` is the fitted form, ``L_ref`` the reference size of ``g0``;
+    :attr:`significance` is ``|a|/sigma_a``.
     """
 
     flux: float
@@ -314,43 +347,92 @@ class WLJointFit(_VersusTheory):
     delta_chi2: float
     delta_dof: int
     p_shared: float
+    law: str = ONE_LOOP.name
+    coefficient: str = ONE_LOOP.coefficient
+    form: str = ""
+    L_ref: float = 1.0
+    c4: float = math.nan
+    c_error: tuple[float, ...] = ()
+
+    _derived = ("pull", "relative_deviation", "significance")
+
+    @property
+    def significance(self) -> float:
+        """``|a|/sigma_a``, the distance of the coefficient from zero in standard errors."""
+        return sigmas_from_zero(self.a, self.sigma_a)
+
+
+def _joint_model(series: Sequence[SizeSeries], law: Law, corrections: int, L_ref: float):
+    """``model(theta)`` of the joint fit (``theta = a, g0_1, c_1, ..., g0_2, ...``)."""
+    k = 1 + corrections
+    L = np.concatenate([s.L for s in series]).astype(float)
+    col_g0 = 1 + k * np.concatenate([np.full(s.L.size, j) for j, s in enumerate(series)])
+    rows, lnL, p = np.arange(L.size), np.log(L / L_ref), 1 + k * len(series)
+    powers = [L ** -(m + 1) for m in range(corrections)]
+
+    def model(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        f, d_g0, d_a = law.curve(lnL, theta[..., col_g0], theta[..., :1])
+        J = np.zeros((*theta.shape[:-1], L.size, p))
+        J[..., 0], J[..., rows, col_g0] = d_a, d_g0
+        for m, Lm in enumerate(powers):
+            f = f + theta[..., col_g0 + 1 + m] * Lm
+            J[..., rows, col_g0 + 1 + m] = Lm
+        return f, J
+
+    return model, p
+
+
+def _law_fit(series: Sequence[SizeSeries], law: Law, corrections: int, boot, ci: float):
+    """:func:`two_loop.least_squares` of ``series`` by ``law`` (+ corrections), and L_ref."""
+    L_ref = law.reference(np.concatenate([s.L for s in series]).astype(float))
+    model, p = _joint_model(series, law, corrections, L_ref)
+    y = np.concatenate([s.mean for s in series])
+    if y.size < p:
+        raise InputError(f"the joint fit has {y.size} points for {p} coefficients")
+    start = np.zeros(p)
+    start[1 :: 1 + corrections] = [float(np.mean(s.mean)) for s in series]
+    se = np.concatenate([s.se for s in series])
+    return least_squares(model, start, y, se, boot, ci, linear=law.linear), L_ref
 
 
 def joint_fit(
-    series: Sequence[SizeSeries], model: str, corrections: int = 1, ci: float = DEFAULT_CI
+    series: Sequence[SizeSeries],
+    model: str,
+    corrections: int = 1,
+    ci: float = DEFAULT_CI,
+    law: Law | None = None,
 ) -> WLJointFit:
-    """Fit all ``series`` (one flux, several W) with one shared ``a``.
+    """Fit all ``series`` (one flux, several W) with one shared coefficient.
 
-    ``<g>_W(L) = g0_W + a ln L + c_W/L (+ d_W/L^2)`` by weighted least squares
-    (weights ``1/se^2``), errors from refitting the bootstrap replicates. The sharing
-    is tested against separate fits by ``delta_chi2`` with ``len(W) - 1`` degrees of
-    freedom. Separate ``c_W`` are kept: the finite-size term depends on ell(W)
-    (``c = -g_D ell_D ∝ ell^2`` for ⟨T⟩ at the Drude level; no closed form for ⟨g⟩).
+    ``<g>_W(L) = G(L; g0_W, a) + c_W/L (+ d_W/L^2)`` with the law of the class
+    (:func:`two_loop.law_of`: ``g0 + a ln L`` for O/S, the unitary two-loop flow with
+    ``a = c2``; or ``law``) by weighted least squares (weights ``1/se^2``), errors from
+    refitting the bootstrap replicates. The sharing is tested against separate fits by
+    ``delta_chi2`` with ``len(W) - 1`` degrees of freedom. Separate ``c_W`` are kept: the
+    finite-size term depends on ell(W) (``c = -g_D ell_D ∝ ell^2`` for ⟨T⟩ at the Drude
+    level; no closed form for ⟨g⟩). The one-loop law needs two W, the two-loop one one.
     """
+    law = law_of(model) if law is None else law
     k, nW = 1 + corrections, len(series)
-    if nW < 2:
-        raise InputError(f"a joint fit needs at least two W, got {nW}")
-    blocks = []
-    for j, s in enumerate(series):
-        d = _design(s.L.astype(float), corrections)
-        block = np.zeros((s.L.size, 1 + k * nW))
-        block[:, 0] = d[:, 1]
-        block[:, 1 + k * j] = d[:, 0]
-        block[:, 2 + k * j : 1 + k * (j + 1)] = d[:, 2:]
-        blocks.append(block)
-    X, y = np.vstack(blocks), np.concatenate([s.mean for s in series])
-    if y.size < X.shape[1]:
-        raise InputError(f"the joint fit has {y.size} points for {X.shape[1]} coefficients")
+    if nW < (2 if law.linear else 1):
+        raise InputError(f"a joint fit needs at least {2 if law.linear else 1} W, got {nW}")
     boot = np.hstack([s.boot for s in series])
-    coef, err, iv, chi2, dof = _wls(X, y, np.concatenate([s.se for s in series]), boot, ci)
-    separate = sum(fit_log_size(s.L, s.mean, s.se, s.boot[:2], corrections).chi2 for s in series)
+    (coef, err, iv, chi2, dof), L_ref = _law_fit(series, law, corrections, boot, ci)
+    separate = chi2
+    if nW > 1:
+        separate = sum(_law_fit([s], law, corrections, s.boot[:2], ci)[0][3] for s in series)
     delta = chi2 - separate
+    p_shared = chi2_sf(max(delta, 0.0), nW - 1) if nW > 1 else math.nan
+    G = float(np.mean(np.concatenate([s.mean for s in series])))
+    form = " + ".join([law.form, *_TERMS[2 : 1 + k]])
     return WLJointFit(
         *(series[0].flux, model, tuple(s.W for s in series), coef[0], err[0], iv[0]),
-        float(theory.weak_localization_slope(model, float(np.mean(y)))),
+        law.theory(model, G),
         tuple(coef[1 + k * j] for j in range(nW)),
         tuple(coef[2 + k * j] if corrections else math.nan for j in range(nW)),
-        *(chi2, dof, chi2_sf(chi2, dof), delta, nW - 1, chi2_sf(max(delta, 0.0), nW - 1)),
+        *(chi2, dof, chi2_sf(chi2, dof), delta, nW - 1, p_shared),
+        *(law.name, law.coefficient, form, L_ref, math.nan if law.linear else law.c4),
+        tuple(err[2 + k * j] if corrections else math.nan for j in range(nW)),
     )
 
 
@@ -389,7 +471,7 @@ def mean_free_paths(
         why = f"not known for the {family.label} (hamiltonian={family.name}); pass ell"
         return nan, f"L/ell not computed: the mean free path is {why}"
     note = f"ell = Born elastic mean free path v_rms tau at E = {E:g}"
-    return {w: float(p) for w, p in paths.items()}, note
+    return {w: float(p) for w, p in paths.items() if p is not None}, note
 
 
 # ------------------------------------------------------------- whole table
@@ -484,7 +566,7 @@ def weak_localization(
         is undefined for the data (ballistic samples for ⟨g⟩).
     """
     check_options(model_class, stat, corrections, n_boot)
-    settings = dict(corrections=corrections, lmin=int(lmin), gmin=float(gmin))
+    settings: dict[str, Any] = dict(corrections=corrections, lmin=int(lmin), gmin=float(gmin))
     settings.update(n_boot=int(n_boot), seed=int(seed), ci=float(ci))
 
     def undefined(reason: str) -> WeakLocalization:
@@ -507,10 +589,22 @@ def weak_localization(
     return WeakLocalization(True, "", model_class, stat, *out, **settings)
 
 
+def class_at_flux(model_class: str, flux: float) -> str:
+    """The class of samples at ``flux``: ``model_class`` at zero flux, else unitary."""
+    return model_class if flux == 0 else "unitary"
+
+
+def joint_gmin(model: str, gmin: float) -> float:
+    """The ⟨g⟩ floor of the W in a joint fit: ``gmin``, at most :data:`TWO_LOOP_GMIN`
+    for the unitary class (its two-loop law keeps the next term, 7.6 % of the fitted
+    one at g = 1: :mod:`~betascale.analysis.two_loop`)."""
+    return min(gmin, TWO_LOOP_GMIN) if model == "unitary" else gmin
+
+
 def _analyse(per_flux, model_class, ells, corrections, gmin, ci):
     slopes, fits, joints, skipped = [], [], [], []
     for flux, series in per_flux.items():
-        model = model_class if flux == 0 else "unitary"
+        model = class_at_flux(model_class, flux)
         flux_fits = []
         for s in series:
             slopes += _slopes(s, model, ells[s.W], ci)
@@ -523,17 +617,16 @@ def _analyse(per_flux, model_class, ells, corrections, gmin, ci):
             except InputError as err:
                 skipped.append((flux, s.W, f"fit skipped: {err}"))
         fits += flux_fits
-        by_w = {s.W: s for s in series}
-        use = [by_w[f.W] for f in flux_fits if float(np.min(by_w[f.W].mean)) >= gmin]
-        if model != "unitary" and len(use) >= 2:
-            joints.append(joint_fit(use, model, corrections, ci))
-        elif flux_fits:
-            why = (
-                "the unitary slope -1/(2 pi^2 g) depends on g"
-                if model == "unitary"
-                else (f"fewer than two W with <g> >= gmin = {gmin:g} at all L")
-            )
-            skipped.append((flux, None, f"joint fit skipped: {why}"))
+        by_w, floor, law = {s.W: s for s in series}, joint_gmin(model, gmin), law_of(model)
+        use = [by_w[f.W] for f in flux_fits if float(np.min(by_w[f.W].mean)) >= floor]
+        try:
+            if len(use) >= (2 if law.linear else 1):
+                joints.append(joint_fit(use, model, corrections, ci, law))
+            elif flux_fits:
+                few = "fewer than two W" if law.linear else "no W"
+                raise InputError(f"{few} with <g> >= gmin = {floor:g} at all L")
+        except InputError as err:
+            skipped.append((flux, None, f"{law.name} joint fit skipped: {err}"))
     return tuple(slopes), tuple(fits), tuple(joints), tuple(skipped)
 
 
@@ -543,15 +636,21 @@ def _f(x: float, fmt: str = ".3g") -> str:
 
 
 def format_weak_localization(wl: WeakLocalization) -> str:
-    """Plain-text tables of a :class:`WeakLocalization` (slopes, fits, joint fits)."""
+    """Plain-text tables of a :class:`WeakLocalization` (slopes, fits, joint fits).
+
+    The heading names the class of each flux; ``leading`` is the leading-order slope of
+    that class (one loop for O/S, ``-1/(2 pi^2 <g>)`` at two loops for U).
+    """
     from betascale.text import table as _table
 
-    head = f"weak localization of {STATS[wl.stat]}, {wl.model} class"
+    fluxes = sorted({s.flux for s in wl.slopes})
+    classes = ", ".join(f"{class_at_flux(wl.model, f)} class at flux {f:g}" for f in fluxes)
+    head = f"weak localization of {STATS[wl.stat]}, {classes or f'{wl.model} class'}"
     if not wl.defined:
         return f"{head}: not applicable ({wl.reason})"
     lines = [head, f"  {wl.ell_note}", "", "slope d<g>/d ln L between successive sizes"]
-    cols = ("flux", "W", "L1", "L2", "L/ell", "<g>", "slope", "one-loop")
-    rows = [
+    cols: tuple[str, ...] = ("flux", "W", "L1", "L2", "L/ell", "<g>", "slope", "leading")
+    rows: list[tuple[str, ...]] = [
         (
             *(f"{s.flux:g}", f"{s.W:g}", str(s.L1), str(s.L2), _f(s.L_over_ell)),
             f"{s.G:.3f}",
@@ -562,7 +661,7 @@ def format_weak_localization(wl: WeakLocalization) -> str:
     ]
     lines += _table(cols, rows)
     lines += ["", f"fit <g>(L) = {_form[wl.corrections]} (L >= {wl.lmin})"]
-    cols = ("flux", "W", "L", "L/ell", "a", "one-loop", "dev", "pull", "c", "chi2/dof", "p")
+    cols = ("flux", "W", "L", "L/ell", "a", "leading", "dev", "pull", "c", "chi2/dof", "p")
     rows = [
         (
             *(f"{f.flux:g}", f"{f.W:g}", f"{f.fit.L[0]}-{f.fit.L[-1]}"),
@@ -575,12 +674,31 @@ def format_weak_localization(wl: WeakLocalization) -> str:
     ]
     lines += _table(cols, rows) if rows else ["  (none)"]
     for j in wl.joint:
-        Ws, dev = ", ".join(f"{w:g}" for w in j.W), f"{100 * j.relative_deviation:+.1f} %"
-        lines += ["", f"joint fit at flux {j.flux:g}, W = {Ws} (shared a):"]
-        lines.append(f"  a = {format_pm(j.a, j.sigma_a)}   one-loop {j.a_theory:+.4f}   ({dev})")
-        lines.append(
-            f"  chi2/dof = {j.chi2:.1f}/{j.dof}, p = {_f(j.p_value, '.2g')}; sharing a: "
-            f"delta chi2 = {j.delta_chi2:.1f}/{j.delta_dof}, p = {_f(j.p_shared, '.2g')}"
-        )
+        lines += ["", *_joint_lines(j)]
     skipped = [f"  flux {f:g}{'' if w is None else f', W {w:g}'}: {r}" for f, w, r in wl.skipped]
     return "\n".join(lines + skipped)
+
+
+def _joint_lines(j: WLJointFit) -> list[str]:
+    """The lines of one joint fit: its law, the coefficient against theory, chi2."""
+    Ws, dev = ", ".join(f"{w:g}" for w in j.W), f"{100 * j.relative_deviation:+.1f} %"
+    name, sig = j.coefficient, f"{_f(j.significance, '.1f')} sigma from zero"
+    head = f"{j.law} joint fit at flux {j.flux:g} ({j.model} class), W = {Ws} (shared {name}):"
+    if j.law == TWO_LOOP.name:
+        theory_text = "theory 1/(2 pi^2) ="
+        form = [f"  <g>(L) = {j.form}; {TWO_LOOP.flow}; L_ref = {j.L_ref:.3g}"]
+    else:
+        theory_text, form = "one-loop", []
+    out = [head, *form]
+    out.append(
+        f"  {name} = {format_pm(j.a, j.sigma_a)}   {theory_text} {j.a_theory:+.4f}   "
+        f"({dev}, pull {_f(j.pull, '+.1f')} sigma); {sig}"
+    )
+    chi2 = f"  chi2/dof = {j.chi2:.1f}/{j.dof}, p = {_f(j.p_value, '.2g')}"
+    if j.delta_dof:
+        chi2 += (
+            f"; sharing {name}: delta chi2 = {j.delta_chi2:.1f}/{j.delta_dof}, "
+            f"p = {_f(j.p_shared, '.2g')}"
+        )
+    note = resolution_note(name, j.a, j.sigma_a)
+    return [*out, chi2, *([f"  {note}"] if note else [])]

@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "compare",
     "demo",
     "fss",
+    "universality",
     "rg",
 )
 

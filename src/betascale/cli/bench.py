@@ -177,10 +177,11 @@ def run(args: argparse.Namespace) -> int:
     large_rows, exponents = _run_large(args) if args.large else ([], None)
     if args.json:
         rows = [row.to_dict() for row in class_rows]
+        out: list[dict] | dict[str, object] = rows
         if args.large:  # a new shape only with the new option
-            rows = {"classes": rows, "large": [row.to_dict() for row in large_rows]}
-            rows["exponents"] = exponents
-        print(json.dumps(rows))
+            large = [row.to_dict() for row in large_rows]
+            out = {"classes": rows, "large": large, "exponents": exponents}
+        print(json.dumps(out))
     return 0
 
 
@@ -242,7 +243,7 @@ def _run_classes(args: argparse.Namespace) -> list:
     )
 
 
-def _run_large(args: argparse.Namespace) -> tuple[list, dict]:
+def _run_large(args: argparse.Namespace) -> tuple[list, dict | None]:
     from betascale.benchmark import BENCH_SPEC, LARGE_SIZES, bench_large, large_exponents
 
     sizes = [L for L in LARGE_SIZES if L <= args.large_max]

@@ -24,6 +24,14 @@ def register(subparsers) -> None:
     parser.add_argument("--M", type=int, default=None, help="sample width (default: L)")
     parser.add_argument("--W", type=float, required=True, help="disorder strength")
     add_model_arguments(parser)
+    parser.add_argument(
+        "--field-free-leads",
+        action="store_true",
+        help=(
+            "with --flux: the field only in the sample (gauge A = (0, Bx)), clean "
+            "field-free leads; periodic boundaries need flux*M to be an integer"
+        ),
+    )
     parser.add_argument("--seed", type=int, default=7, help="study seed (default 7)")
     parser.add_argument("--sample", type=int, default=0, help="first sample index")
     parser.add_argument("--samples", type=int, default=1, help="number of samples K")
@@ -40,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     from betascale.landauer import conductance
 
     spec = model_spec_from_args(args)
+    if args.field_free_leads:
+        spec = spec.with_field_in_leads(False)
     with flag_errors():
         result = conductance(
             spec, args.L, args.W, M=args.M, seed=args.seed, samples=args.samples,

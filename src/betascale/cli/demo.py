@@ -6,9 +6,10 @@
 3. write the figures: per class beta(g) and friends, the three beta(g) on one
    comparison figure, the weak-localization slope against L/l, Delta g(L) and
    Delta g(phi) with the Hikami-Larkin-Nagaoka curve;
-4. print where the figures are, the fit of beta(g) per class, and per class with
-   interference corrections the weak-localization coefficient, the magnetoconductance
-   slope and the HLN prefactor against their analytic values.
+4. print where the figures are, the fit of beta(g) per class (for the unitary class
+   the two-loop coefficient c2 of <g>(L) instead, and whether it is resolved), and per
+   class with interference corrections the weak-localization coefficient, the
+   magnetoconductance slope and the HLN prefactor against their analytic values.
 
 ``--shipped`` skips step 1 and analyses the stores shipped in ``data/``: the panorama
 in ``data/demo`` and the larger reference series in ``data/reference``.
@@ -100,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {path}")
     print(f"\nbeta(g): fit of <g> (contact-corrected) at <g> >= {args.gmin:g}, L >= {args.lmin}")
     print(demo.beta_table())
+    for note in demo.beta_notes():
+        print(f"  {note}")
     print("\nweak localization, converged (68 % bootstrap errors; analytic: one loop)")
     print(demo.convergence_table())
     print(f"\ndemo finished in {time.monotonic() - start:.0f} s")

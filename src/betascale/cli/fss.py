@@ -33,7 +33,7 @@ def parse_orders(text: str) -> tuple[int, int, int, int]:
         orders = ()
     if len(orders) != 4:
         raise argparse.ArgumentTypeError(f"expected nr,mr,ni,mi, e.g. 3,1,0,0, got {text!r}")
-    return orders  # type: ignore[return-value]
+    return orders
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -79,7 +79,9 @@ class Progress:
             self._postfix()
 
     def _postfix(self) -> None:
-        postfix = {}
+        if self._bar is None:
+            return
+        postfix: dict[str, int | str] = {}
         if self.failed:
             postfix["failed"] = self.failed
         if self._late_since:

@@ -131,13 +131,14 @@ class Runner:
 
                 self.samples = records_table([], study=self.study)
                 return serve_as_worker(self)
+            store = self._open_store_of_run()
             try:
                 self.serve()
                 summary = self.finish()
                 if self.collect:
-                    self.samples = self.store.samples()
+                    self.samples = store.samples()
             finally:
-                self.store.close()
+                store.close()
             if self.unresponsive:  # they cannot take part in the calls that end the job
                 from betascale.ensemble.mpi import abort_job
 
@@ -172,7 +173,7 @@ class Runner:
 
     def schedule(self) -> None:
         """Build the scheduler of the missing samples (rank 0)."""
-        missing = self.store.missing_ranges(self.study)
+        missing = self._open_store_of_run().missing_ranges(self.study)
         ranks = self.size if self.size <= SERVE_ONLY_ABOVE else self.size - 1
         self.scheduler = Scheduler(self.study, missing, ranks, self._hosts, self._budgets)
         self.progress = Progress(
@@ -203,17 +204,18 @@ class Runner:
 
     def finish(self) -> RunSummary:
         """Decide the status from the store, record it, report, and summarize."""
-        missing = self.store.count_missing(self.study)
-        if self.status == "complete" and (missing or self.store.failures()):
+        store, scheduler, progress = self._scheduled()
+        missing = store.count_missing(self.study)
+        if self.status == "complete" and (missing or store.failures()):
             self.status = "incomplete"
-        self.store.finish_run(self.status)
-        self.progress.close()
+        store.finish_run(self.status)
+        progress.close()
         summary = RunSummary(
-            self.store_path, self.computed, self.failed, self.scheduler.total, missing,
+            self.store_path, self.computed, self.failed, scheduler.total, missing,
             time.monotonic() - self.start, self.status, 0, self.size, self.server_cpu_seconds,
             self.late_ranks,
         )  # fmt: skip
-        self.progress.log(self._final_line(summary))
+        progress.log(self._final_line(summary))
         return summary
 
     # ---------------------------------------------------------------- helpers
@@ -221,20 +223,33 @@ class Runner:
         """Count, learn from and report a chunk's results (stored by the caller)."""
         count = len(result)
         if count:
-            self.scheduler.observe_chunk(result)
+            _, scheduler, progress = self._scheduled()
+            scheduler.observe_chunk(result)
             self.computed += count
             self.failed += result.failed
             c = result.chunk
             weight = count * geometry_seconds(self.study, c.flux, c.L)
-            self.progress.advance(count, result.failed, weight)
+            progress.advance(count, result.failed, weight)
 
     def abandon(self, status: str) -> None:
         """Best-effort end of a run that is failing: record ``status``, never raise."""
         self.status = status
         with contextlib.suppress(Exception):
-            self.store.finish_run(status)
+            self._open_store_of_run().finish_run(status)
         with contextlib.suppress(Exception):
-            self.progress.close()
+            self._scheduled()[2].close()
+
+    def _open_store_of_run(self) -> SampleStore:
+        """The store opened by :meth:`open` (rank 0)."""
+        if self.store is None:
+            raise RuntimeError("the run's store is not open (Runner.open)")
+        return self.store
+
+    def _scheduled(self) -> tuple[SampleStore, Scheduler, Progress]:
+        """The store, scheduler and progress of a scheduled run (:meth:`schedule`, rank 0)."""
+        if self.scheduler is None or self.progress is None:
+            raise RuntimeError("the run is not scheduled (Runner.schedule)")
+        return self._open_store_of_run(), self.scheduler, self.progress
 
     def _open_store(self) -> SampleStore:
         """Open the store for this run (:func:`~betascale.store.open_store`, mode "a")."""
@@ -337,4 +352,6 @@ def run(study: Study, store: str | Path | None = None, **kwargs) -> SampleTable:
     """
     runner = Runner(study, store, collect=True, **kwargs)
     runner.run()
+    if runner.samples is None:  # run() sets them on every rank with collect=True
+        raise RuntimeError("the run collected no samples")
     return runner.samples

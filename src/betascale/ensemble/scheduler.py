@@ -180,15 +180,16 @@ class Scheduler:
                 self._working[rank] = None
                 self._hold(rank, deque(maxlen=KEEP_GEOMETRIES))
                 return None
-            key, hold = self._choose(rank, live)
-            if key is None:
+            choice = self._choose(rank, live)
+            if choice is None:
                 self._working[rank] = None
                 self._hold(rank, deque(maxlen=KEEP_GEOMETRIES))
                 return Wait()
+            key, hold = choice
             self._hold(rank, hold)
             return self._cut(rank, key, live, tuple(hold))
 
-    def _choose(self, rank: int, live: list[Cell]) -> tuple[Cell | None, deque | None]:
+    def _choose(self, rank: int, live: list[Cell]) -> tuple[Cell, deque] | None:
         holding = self._holding.setdefault(rank, deque(maxlen=KEEP_GEOMETRIES))
         busy = {L for r, L in self._working.items() if r != rank and L is not None}
         preferences = (
@@ -200,7 +201,7 @@ class Scheduler:
             hold = self._plan(rank, (key[2], key[0]))
             if hold is not None:
                 return key, hold
-        return None, None
+        return None
 
     def _cut(self, rank: int, key: Cell, live: list[Cell], hold: tuple) -> Chunk:
         L, W, flux = key

@@ -11,11 +11,15 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 #: The signals that ask a run to stop gracefully (SIGHUP only where the platform has it).
 STOP_SIGNALS: tuple[int, ...] = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
+#: What :func:`signal.signal` takes and returns.
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
 class StopSignal:
@@ -29,7 +33,7 @@ class StopSignal:
         self.event = threading.Event()
         self.signum: int | None = None
         self._on_first = on_first
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, _Handler] = {}
 
     def __enter__(self) -> StopSignal:
         if threading.current_thread() is threading.main_thread():

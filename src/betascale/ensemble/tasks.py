@@ -24,7 +24,7 @@ class Task:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Consecutive samples ``start .. stop-1`` of one cell (W, flux, L): what a rank computes.
+    """Consecutive samples ``start`` to ``stop - 1`` of one cell (W, flux, L): what a rank computes.
 
     It is small on the wire (six numbers, whatever its length) and behaves as a
     sequence of :class:`Task`.

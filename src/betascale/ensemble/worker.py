@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from betascale.ensemble.scheduler import KEEP_GEOMETRIES
-from betascale.ensemble.tasks import Task
+from betascale.ensemble.tasks import Chunk, Task
 from betascale.models import build_system
 from betascale.solvers import make_solver
 from betascale.store import SampleRecord
@@ -68,7 +68,9 @@ class Worker:
             None, task.flux,
         )  # fmt: skip
 
-    def compute_chunk(self, chunk: Sequence[Task], stop: threading.Event) -> list[SampleRecord]:
+    def compute_chunk(
+        self, chunk: Chunk | Sequence[Task], stop: threading.Event
+    ) -> list[SampleRecord]:
         """Compute a chunk, returning early (with what is done) once ``stop`` is set."""
         hold = getattr(chunk, "hold", ())
         if hold:

@@ -10,8 +10,8 @@ The package is layered, each module importing only those below it:
 * :mod:`~betascale.models.spec`: :class:`ModelSpec`, a family and its parameters,
   with the older naming (``model = "orthogonal" | "unitary" | "symplectic"``);
 * :mod:`~betascale.models.families`: the built-in families, one file each:
-  ``anderson`` (Anderson 1958), ``su2`` (Asada, Slevin & Ohtsuki 2002) and ``ando``
-  (Ando 1989);
+  ``anderson`` (Anderson 1958), ``su2`` (Asada, Slevin & Ohtsuki 2002), ``ando``
+  (Ando 1989) and ``honeycomb`` (graphene's lattice through the generic Kwant path);
 * :mod:`~betascale.models.system`: the geometry on top (:func:`build_system`), with
   :mod:`betascale.lattice`, :mod:`betascale.leads` and :mod:`betascale.thresholds`;
 * :mod:`~betascale.models.kwant_family`: any two-terminal Kwant builder as a family

@@ -9,9 +9,15 @@ seed it draws the disorder of the built-in ``anderson`` family.
 
 from __future__ import annotations
 
-import kwant
+from typing import TYPE_CHECKING
 
+from betascale.kwant_import import import_kwant
 from betascale.models.kwant_family import KwantFamily
+
+if TYPE_CHECKING:
+    import kwant
+else:
+    kwant = import_kwant()
 
 
 def square_builder(L: int, M: int) -> kwant.Builder:

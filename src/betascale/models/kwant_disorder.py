@@ -254,8 +254,11 @@ class FunctionDisorder(SiteDisorder):
 
     def draw(self, rng, W, sites, prepared):
         """The function's values, checked (finite; one per site or per orbital)."""
+        function = self.function
+        if function is None:  # only a hand-made instance (__init__ requires one)
+            raise InputError(f"disorder {self.name!r} has no function")
         try:
-            values = np.asarray(self.function(sites.positions.copy(), rng, W), dtype=float)
+            values = np.asarray(function(sites.positions.copy(), rng, W), dtype=float)
         except Exception as err:  # the user's code can raise anything
             raise InputError(
                 f"disorder function {self.name!r} failed: {type(err).__name__}: {err}"

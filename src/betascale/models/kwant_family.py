@@ -35,17 +35,23 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from betascale import validation
 from betascale.errors import InputError
+from betascale.kwant_import import import_kwant
 from betascale.leads import LeadSelfEnergies, gamma_factor
 from betascale.models.disorder import Disorder, sample_key, sample_rng, strength
 from betascale.models.family import Family
 from betascale.models.kwant_disorder import DisorderSites, OnsiteDisorder, check_disorder
 from betascale.models.kwant_matrix import KwantMatrix, assemble_kwant, site_orbitals
-from betascale.models.spec import ModelSpec
+
+if TYPE_CHECKING:  # spec imports the built-in families, one of which (honeycomb) is a KwantFamily
+    import kwant
+
+    from betascale.models.spec import ModelSpec
 
 #: The Kwant parameter through which the reference system reads a sample's disorder.
 ONSITE_PARAMETER = "betascale_onsite"
@@ -120,7 +126,7 @@ class KwantFamily(Family):
         self.real = symmetry == "orthogonal"
         self.name = name
         self.label = name if label is None else label
-        self.check_size = tuple(validation.integer("check_size", n, low=2) for n in check_size)
+        self.check_size = _check_size(check_size)
         self._checked: dict[str, str] = {}
 
     # ------------------------------------------------------------ Family API
@@ -169,7 +175,7 @@ class KwantFamily(Family):
     # -------------------------------------------------------------- checks
     def builder(self, L: int, M: int):
         """``build(L, M)``, checked: a Builder with two leads of the same width."""
-        import kwant
+        kwant = import_kwant()
 
         try:
             syst = self.build(L, M)
@@ -200,14 +206,29 @@ class KwantFamily(Family):
         return self._checked[key]
 
 
+def _check_size(value: object) -> tuple[int, int]:
+    """The check geometry ``(L, M)``: two integers of at least 2."""
+    size = validation.sequence("check_size", value)
+    if len(size) != 2:
+        raise InputError(f"check_size must be two integers (L, M), got {validation.show(value)}")
+    L, M = (validation.integer("check_size", n, low=2) for n in size)
+    return L, M
+
+
 def check_kramers(system: KwantSystem) -> None:
     """Refuse a symplectic family whose first sample (seed 0, W = 1) has no Kramers pairs."""
-    import kwant
+    kwant = import_kwant()
 
     disorder = system.draw_disorder(1.0, 0, 0)
     smatrix = kwant.smatrix(system.fsyst, system.spec.E, params=system.params(disorder))
     t = smatrix.submatrix(1, 0)
     eig = np.sort(np.linalg.svd(t, compute_uv=False) ** 2)
+    if eig.size == 0:
+        raise InputError(
+            f"family {system.family.name!r} is declared symplectic, but its check geometry "
+            f"{system.L}x{system.M} has no open channel at E = {system.spec.E:g}, so the "
+            "Kramers pairs cannot be checked: give a wider check_size"
+        )
     paired = eig.size % 2 == 0 and np.allclose(eig[0::2], eig[1::2], rtol=0, atol=KRAMERS_TOLERANCE)
     if not paired:
         raise InputError(
@@ -230,12 +251,15 @@ class KwantSystem:
     spec: ModelSpec
     L: int
     M: int
-    syst: object
+    syst: kwant.Builder
 
     @property
     def family(self) -> KwantFamily:
         """The family."""
-        return self.spec.family
+        family = self.spec.family
+        if not isinstance(family, KwantFamily):
+            raise TypeError(f"a KwantSystem needs a KwantFamily, got {type(family).__name__}")
+        return family
 
     @cached_property
     def finalized(self):
@@ -362,7 +386,7 @@ class KwantSystem:
         """The first 16 hex digits of the SHA-256 of the system (see the module docstring)."""
         digest = hashlib.sha256()
         at_zero = assemble_kwant(
-            self.finalized, ModelSpec(self.family, E=0.0), self.L, self.hamiltonian,
+            self.finalized, type(self.spec)(self.family, E=0.0), self.L, self.hamiltonian,
             self.sites[1], real=False,
         )  # fmt: skip
         arrays = [at_zero.indptr, at_zero.cols, at_zero.values, at_zero.onsite_positions]
@@ -407,7 +431,9 @@ def _with_onsite(base, within: np.ndarray, picks: np.ndarray, norbs: int):
         *rest, onsite = args
         return add(base(site, *rest), onsite)
 
-    function.__signature__ = signature.replace(parameters=[*signature.parameters.values(), extra])
+    parameters = [*signature.parameters.values(), extra]
+    # typeshed's function type lacks __signature__, which inspect.signature reads
+    function.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     return function
 
 

@@ -127,24 +127,9 @@ class KwantMatrix(CsrStorage):
     norbs = 1
 
     @property
-    def size(self) -> int:
-        """Number of orbitals (rows of A)."""
-        return int(self.indptr.size - 1)
-
-    @property
     def M(self) -> int:
         """The length of the one column of the solver's geometric ordering: :attr:`size`."""
         return self.size
-
-    @property
-    def nnz(self) -> int:
-        """Number of stored entries."""
-        return int(self.indptr[-1])
-
-    @property
-    def rows(self) -> np.ndarray:
-        """Row index of every stored entry (int32), in the canonical order."""
-        return np.repeat(np.arange(self.size, dtype=np.int32), np.diff(self.indptr))
 
     def orbital_index(self) -> tuple[np.ndarray, ...]:
         """The orbitals of each slab (:attr:`slabs`), indexed like the columns of a grid."""

@@ -17,6 +17,16 @@ is multiplied by ``exp(-2 pi i phi y)`` and y-bonds are not, so the leads (along
 stay translation invariant and carry the same flux. The phase around a plaquette,
 walked counter-clockwise, is ``2 pi phi``.
 
+With ``field_in_leads = False`` the field exists only inside the sample and the leads
+are the family's clean, field-free leads: the sample then takes the Landau gauge
+A = (0, B x), in which the y-bond from (x, y) to (x, y+1) (and the periodic one from
+(x, M-1) to (x, 0)) is multiplied by ``exp(+2 pi i phi x)`` and x-bonds are not
+(the same ``2 pi phi`` per plaquette). The left lead (x < 0) is field-free; the right
+lead (x >= L) carries the constant vector potential of the last column, a pure gauge
+(:func:`betascale.leads.right_lead_phases`), so both leads have the zero-field
+channels and closed-form self-energies. Periodic boundaries need ``phi M`` to be an
+integer in both routes (:func:`betascale.thresholds.check_lead`).
+
 Symmetry class
 --------------
 The Wigner–Dyson class follows from the family and the Hamiltonian
@@ -108,6 +118,11 @@ class ModelSpec:
         conjugate of ``phi`` (see :func:`betascale.validation.flux`).
     S
         Ando spin–orbit strength ``V2`` in ``[0, 1]`` (Ando model only).
+    field_in_leads
+        Whether the leads carry the flux (the default, the Landau gauge A = (-B y, 0)
+        everywhere) or are the clean, field-free leads of the family with the field
+        only in the sample (gauge A = (0, B x); see "Flux" in the module docstring).
+        Without flux the two are the same model.
     model, soc
         The older naming: a symmetry class and, for ``"symplectic"``, the spin–orbit
         model ``"su2"`` or ``"ando"``.
@@ -127,10 +142,11 @@ class ModelSpec:
     bc: str
     flux: float
     S: float
+    field_in_leads: bool
 
     def __init__(
         self,
-        hamiltonian: str | None = None,
+        hamiltonian: str | Family | type[Family] | None = None,
         E: float = 1.0,
         bc: str = "hardwall",
         flux: float = 0.0,
@@ -138,6 +154,7 @@ class ModelSpec:
         *,
         model: str | None = None,
         soc: str | None = None,
+        field_in_leads: bool = True,
     ) -> None:
         flux = validation.flux(flux)  # -0.0 becomes 0.0: they name the same samples
         if isinstance(hamiltonian, Family) or (
@@ -150,12 +167,12 @@ class ModelSpec:
         if hamiltonian in SYMMETRY_CLASSES and model is None:
             hamiltonian, model = None, hamiltonian
         if model is not None:
-            family = _family_from_legacy(model, soc, flux)
-            if hamiltonian is not None and hamiltonian != family:
+            legacy = _family_from_legacy(model, soc, flux)
+            if hamiltonian is not None and hamiltonian != legacy:
                 raise InputError(
                     f"hamiltonian = {hamiltonian!r} contradicts model = {model!r}; give one"
                 )
-            hamiltonian = family
+            hamiltonian = legacy
         elif soc is not None and soc != hamiltonian and hamiltonian is not None:
             raise InputError(f"soc = {soc!r} contradicts hamiltonian = {hamiltonian!r}")
         hamiltonian = DEFAULT_HAMILTONIAN if hamiltonian is None else hamiltonian
@@ -166,6 +183,9 @@ class ModelSpec:
         object.__setattr__(self, "bc", bc)
         object.__setattr__(self, "flux", flux)
         object.__setattr__(self, "S", finite("S", S))
+        object.__setattr__(
+            self, "field_in_leads", validation.flag("field_in_leads", field_in_leads)
+        )
         if not 0.0 <= self.S <= 1.0:
             raise InputError(f"Ando spin-orbit strength S must be in [0, 1], got {self.S}")
         if abs(self.E) >= family.max_energy:
@@ -216,34 +236,52 @@ class ModelSpec:
 
     def with_flux(self, flux: float) -> ModelSpec:
         """The same model with another flux."""
-        return ModelSpec(self.hamiltonian, self.E, self.bc, flux, self.S)
+        return self._replace(flux=flux)
 
     def with_hamiltonian(self, hamiltonian: str) -> ModelSpec:
         """The same parameters with another family."""
-        return ModelSpec(hamiltonian, self.E, self.bc, self.flux, self.S)
+        return self._replace(hamiltonian=hamiltonian)
+
+    def with_field_in_leads(self, field_in_leads: bool) -> ModelSpec:
+        """The same model with the field in the leads or not (see ``field_in_leads``)."""
+        return self._replace(field_in_leads=field_in_leads)
+
+    def _replace(self, **changes) -> ModelSpec:
+        return ModelSpec(**{**self.to_dict(), "field_in_leads": self.field_in_leads, **changes})
 
     def physics(self) -> dict:
-        """The parameters that define the physics, for labels and compatibility checks."""
+        """The parameters that define the physics, for labels and compatibility checks.
+
+        ``field_in_leads`` enters only where it is not the default, so that the
+        physics (and the hash) of every earlier study stays the same.
+        """
         out = {"hamiltonian": self.hamiltonian, "E": self.E, "bc": self.bc, "flux": self.flux}
         out.update({key: getattr(self, key) for key in self.family.parameters})
         out.update(self.family.physics(self))
+        if not self.field_in_leads:
+            out["field_in_leads"] = False
         return out
 
     def describe(self) -> str:
         """A short label, e.g. ``SU(2) model (symplectic), E=1, periodic``."""
         name = self.family.describe(self)
         flux = f", flux {self.flux:g}" if self.flux else ""
-        return f"{name}{flux} ({self.symmetry_class}), E={self.E:g}, {self.bc}"
+        leads = "" if self.field_in_leads else ", field-free leads"
+        return f"{name}{flux} ({self.symmetry_class}), E={self.E:g}, {self.bc}{leads}"
 
     def to_dict(self) -> dict:
-        """All fields as a plain dict (``ModelSpec(**d)`` rebuilds it)."""
-        return {
+        """All fields as a plain dict (``ModelSpec(**d)`` rebuilds it); ``field_in_leads``
+        only where it is not the default (so earlier dicts and keys are unchanged)."""
+        out = {
             "hamiltonian": self.hamiltonian,
             "E": self.E,
             "bc": self.bc,
             "flux": self.flux,
             "S": self.S,
         }
+        if not self.field_in_leads:
+            out["field_in_leads"] = False
+        return out
 
 
 def require_spec(spec: object, name: str = "model") -> ModelSpec:

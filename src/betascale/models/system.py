@@ -12,12 +12,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import cast
 
 import numpy as np
 
 from betascale import validation
 from betascale.errors import InputError
-from betascale.lattice import CleanMatrix, assemble, kwant_hopping_x, num_bonds_y, peierls_factor
+from betascale.kwant_import import import_kwant
+from betascale.lattice import (
+    CleanMatrix,
+    assemble,
+    kwant_hopping_x,
+    kwant_hopping_y,
+    num_bonds_y,
+    peierls_bonds,
+    peierls_factor,
+    peierls_factor_y,
+)
 from betascale.lattice import orbital_index as _orbital_index
 from betascale.leads import LeadSelfEnergies, lead_builder, lead_self_energies
 from betascale.models.disorder import Disorder, clean_disorder, draw_disorder
@@ -90,7 +101,7 @@ class DisorderedSystem:
     @staticmethod
     def params(disorder: Disorder) -> dict:
         """The ``params`` dict that Kwant's value functions of this system read."""
-        params = {"onsite_energy": disorder.onsite}
+        params: dict[str, np.ndarray | None] = {"onsite_energy": disorder.onsite}
         if disorder.bonds_x is not None:
             params["bonds_x"] = disorder.bonds_x
             params["bonds_y"] = disorder.bonds_y
@@ -124,7 +135,7 @@ class DisorderedSystem:
     @cached_property
     def leads(self) -> LeadSelfEnergies:
         """Self-energies, Γ factors and channels of the leads (:mod:`betascale.leads`)."""
-        return lead_self_energies(self.spec, self.M)
+        return lead_self_energies(self.spec, self.M, L=self.L)
 
     @cached_property
     def fsyst(self):
@@ -178,13 +189,22 @@ def build_system(spec: ModelSpec, L: int, M: int | None = None) -> DisorderedSys
     """
     L, M = validate_geometry(spec, L, M)
     system = spec.family.make_system(spec, L, M)  # a family off the square lattice
-    return DisorderedSystem(spec, L, M) if system is None else system
+    if system is None:
+        return DisorderedSystem(spec, L, M)
+    # Family.make_system returns object: a family's own geometry (KwantSystem) offers,
+    # duck-typed, what the solvers read of a DisorderedSystem
+    return cast(DisorderedSystem, system)
 
 
 def _sample_hoppings(spec: ModelSpec):
-    """Kwant values of the sample's x- and y-hoppings (read from ``params`` if random)."""
+    """Kwant values of the sample's x- and y-hoppings (read from ``params`` if random).
+
+    With a flux the Peierls factor goes on the x-bonds (:func:`peierls_factor`, field
+    in the leads) or on the y-bonds (:func:`peierls_factor_y`, field-free leads), as
+    :func:`betascale.lattice.peierls_bonds` says.
+    """
     if not spec.random_bonds:
-        return kwant_hopping_x(spec), spec.family.hopping_y(spec)
+        return kwant_hopping_x(spec), kwant_hopping_y(spec)
     flux = spec.flux
 
     def sample_hop_x(to_site, from_site, bonds_x):
@@ -194,7 +214,17 @@ def _sample_hoppings(spec: ModelSpec):
     def sample_hop_y(to_site, from_site, bonds_y):
         return -bonds_y[from_site.tag[0], from_site.tag[1]]
 
-    return sample_hop_x, sample_hop_y
+    if peierls_bonds(spec) != "y":
+        return sample_hop_x, sample_hop_y
+
+    def sample_hop_x_plain(to_site, from_site, bonds_x):
+        return -bonds_x[from_site.tag[0], from_site.tag[1]]
+
+    def sample_hop_y_peierls(to_site, from_site, bonds_y):
+        x, y = from_site.tag
+        return -bonds_y[x, y] * peierls_factor_y(flux, x)
+
+    return sample_hop_x_plain, sample_hop_y_peierls
 
 
 def _onsite_value(norbs: int):
@@ -220,7 +250,7 @@ def _kwant_system(spec: ModelSpec, L: int, M: int):
     which the vectorized assembly (:mod:`betascale.lattice`) relies on; this is
     checked here.
     """
-    import kwant  # a heavy import, kept off ``import betascale``
+    kwant = import_kwant()  # a heavy import, kept off ``import betascale``
 
     lat = kwant.lattice.square(a=1, norbs=spec.norbs)
     sample_hop_x, sample_hop_y = _sample_hoppings(spec)
@@ -231,7 +261,7 @@ def _kwant_system(spec: ModelSpec, L: int, M: int):
     syst[((lat(x, (y + 1) % M), lat(x, y)) for x in range(L) for y in range(ny))] = sample_hop_y
     lead = lead_builder(spec, M)
     syst.attach_lead(lead)
-    syst.attach_lead(lead.reversed())
+    syst.attach_lead(lead_builder(spec, M, column=L - 1).reversed())
     fsyst = syst.finalized()
     tags = np.array([site.tag for site in fsyst.sites])
     if not np.array_equal(tags[:, 0] * M + tags[:, 1], np.arange(L * M)):

@@ -53,6 +53,8 @@ _FIGURES = {
     "plot_flow_diagram": "rg",
     "plot_rho_vs_temperature": "rg",
     "write_rg_figures": "rg",
+    "plot_universality": "universality",
+    "write_universality": "universality",
 }
 
 

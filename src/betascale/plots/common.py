@@ -11,19 +11,28 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from matplotlib.axis import Axis, XAxis
 from matplotlib.ticker import Formatter, FuncFormatter, Locator
 
+from betascale.analysis import STAT_SYMBOLS, statistics
 from betascale.errors import InputError
 from betascale.plots import PALETTE
+
+if TYPE_CHECKING:
+    from betascale.analysis import StoreAnalysis
 
 __all__ = [
     "MARKERS",
     "THEORY_COLOR",
     "W_COLORS",
     "FittingLogLocator",
+    "beta_axis_label",
+    "ci_text",
     "error_bars",
+    "g_axis_label",
     "log_axis",
     "log_if_wide",
     "span",
@@ -37,6 +46,23 @@ W_COLORS = PALETTE[:6]
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 #: Colour of the analytic curves in single-class figures.
 THEORY_COLOR = "#000000"
+
+
+def ci_text(an: StoreAnalysis) -> str:
+    """The confidence level of an analysis's bootstrap intervals, e.g. ``"68 % bootstrap CI"``."""
+    return f"{round(100 * an.betas.ci)} % bootstrap CI"
+
+
+def g_axis_label(stat: str) -> str:
+    """The axis label of the statistic ``stat`` in e²/h, e.g. ``$\\langle g\\rangle$ ($e^2/h$)``."""
+    return rf"${STAT_SYMBOLS[stat]}$ ($e^2/h$)"
+
+
+def beta_axis_label(stat: str) -> str:
+    """The axis label of beta for the statistic ``stat`` (``d ln G / d ln L``)."""
+    declared = statistics.get(stat)  # ln exp<ln g> = <ln g> for typical
+    ln_G = declared.log_symbol or rf"\ln {declared.symbol}"
+    return rf"$\beta = d{ln_G}\,/\,d\ln L$"
 
 
 def w_styles(Ws: Sequence[float]) -> dict[float, dict]:
@@ -113,11 +139,14 @@ class FittingLogLocator(Locator):
         self._formatter = formatter
         self._gap = gap
 
-    def __call__(self) -> np.ndarray:
+    # matplotlib's stubs declare Sequence[float]; its own locators return arrays too.
+    def __call__(self) -> np.ndarray:  # type: ignore[override]
+        if self.axis is None:
+            raise RuntimeError("FittingLogLocator is not attached to an axis")
         vmin, vmax = self.axis.get_view_interval()
         return self.tick_values(vmin, vmax)
 
-    def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
+    def tick_values(self, vmin: float, vmax: float) -> np.ndarray:  # type: ignore[override]
         lo, hi = sorted((float(vmin), float(vmax)))
         if lo <= 0:
             lo = self.axis.get_minpos() if self.axis is not None else hi * 1e-3
@@ -137,16 +166,17 @@ class FittingLogLocator(Locator):
         The gaps are checked from the narrowest up, measuring labels only as needed:
         a choice that does not fit costs two measurements.
         """
-        if self.axis is None or ticks.size < 2:
+        axis = self.axis
+        if not isinstance(axis, Axis) or ticks.size < 2:
             return True
-        prop = self.axis.get_major_ticks(1)[0].label1.get_fontproperties()
-        horizontal = self.axis.axis_name == "x"
-        box = self.axis.axes.bbox
-        length = (box.width if horizontal else box.height) * 72.0 / self.axis.axes.figure.dpi
+        prop = axis.get_major_ticks(1)[0].label1.get_fontproperties()
+        horizontal = isinstance(axis, XAxis)
+        box = axis.axes.bbox
+        length = (box.width if horizontal else box.height) * 72.0 / axis.axes.figure.dpi
         gaps = np.diff(length * np.log(ticks) / math.log(hi_over_lo))
-        em = self._gap if self._gap is not None else LOG_LABEL_GAP[self.axis.axis_name]
+        em = self._gap if self._gap is not None else LOG_LABEL_GAP["x" if horizontal else "y"]
         pad = em * prop.get_size_in_points()
-        texts = self._formatter.format_ticks(ticks)
+        texts = self._formatter.format_ticks(ticks.tolist())
 
         def size(i: int) -> float:
             w, h = _text_size(texts[i], prop.copy())

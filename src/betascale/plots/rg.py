@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -315,7 +315,7 @@ def write_rg_figures(
         ``rg_flow_nv{nv}.png/.pdf`` and ``rg_rho_vs_T_nv{nv}.png/.pdf``.
     """
     nv = rg.check_nv(nv)
-    kwargs = {} if gamma0 is None else {"gamma0": gamma0}
+    kwargs: dict[str, Any] = {} if gamma0 is None else {"gamma0": gamma0}
     paths = save_figure(plot_flow_diagram(nv, highlight=start), out_dir, f"rg_flow_nv{nv}")
     paths += save_figure(plot_rho_vs_temperature(nv, **kwargs), out_dir, f"rg_rho_vs_T_nv{nv}")
     return paths

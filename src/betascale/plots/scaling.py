@@ -17,31 +17,21 @@ from pathlib import Path
 import numpy as np
 
 from betascale import theory
-from betascale.analysis import STAT_LABELS, STAT_SYMBOLS, StoreAnalysis, statistics
+from betascale.analysis import STAT_LABELS, StoreAnalysis
+from betascale.analysis.fit import FitResult
 from betascale.errors import InputError
 from betascale.plots import CLASS_COLORS, PALETTE, figure_style, save_figure
 from betascale.plots.common import (
     MARKERS,
     THEORY_COLOR,
+    beta_axis_label,
+    ci_text,
     error_bars,
+    g_axis_label,
     log_if_wide,
     span,
     w_styles,
 )
-
-
-def _ci_text(an: StoreAnalysis) -> str:
-    return f"{round(100 * an.betas.ci)} % bootstrap CI"
-
-
-def _g_axis_label(stat: str) -> str:
-    return rf"${STAT_SYMBOLS[stat]}$ ($e^2/h$)"
-
-
-def _beta_axis_label(stat: str) -> str:
-    declared = statistics.get(stat)  # ln exp<ln g> = <ln g> for typical
-    ln_G = declared.log_symbol or rf"\ln {declared.symbol}"
-    return rf"$\beta = d{ln_G}\,/\,d\ln L$"
 
 
 def _wl_label(model: str) -> str:
@@ -79,10 +69,10 @@ def plot_g_of_L(an: StoreAnalysis):
                 Lf = np.geomspace(L.min(), L.max(), 100)
                 gwl = theory.g_weak_localization(Lf, G[0], an.model, ell=L.min())
                 ax.plot(np.log(Lf), gwl, ls="--", lw=1.0, color=st["color"], zorder=2)
-        allG = np.concatenate(allG)
-        log = log_if_wide(ax, allG.min(), allG.max(), axis="y", ratio=20)
+        G_all = np.concatenate(allG)
+        log = log_if_wide(ax, G_all.min(), G_all.max(), axis="y", ratio=20)
         ax.set_xlabel(r"$\ln L$  ($L$ in lattice constants)")
-        ax.set_ylabel(_g_axis_label(an.stat))
+        ax.set_ylabel(g_axis_label(an.stat))
         ax.set_title(an.title)
         handles, labels = ax.get_legend_handles_labels()
         handles.append(Line2D([], [], color="0.3", ls="--", lw=1.0))
@@ -142,7 +132,7 @@ def _draw_beta_panel(ax, an: StoreAnalysis, styles: dict, gmin: float = 0.0) -> 
     gg = np.geomspace(x0, x1, 300)
     ax.axhline(0.0, color="0.6", lw=0.7, zorder=1)
     shaded = fit is not None and fit.gmin > x0
-    if shaded:
+    if fit is not None and shaded:
         ax.axvspan(x0, min(fit.gmin, x1), color="0.92", lw=0, zorder=0)
     for terms, ls in ((1, "--"), (2, ":")):
         ax.plot(
@@ -156,11 +146,11 @@ def _draw_beta_panel(ax, an: StoreAnalysis, styles: dict, gmin: float = 0.0) -> 
         )
     if fit is not None:
         gf = np.geomspace(fit.g_range[0], fit.g_range[1], 200)
-        ax.plot(gf, fit(gf), color="0.35", lw=2.0, alpha=0.8, label=_fit_label(an), zorder=2)
+        ax.plot(gf, fit(gf), color="0.35", lw=2.0, alpha=0.8, label=_fit_label(fit), zorder=2)
     _beta_errorbars(ax, an, styles, gmin=gmin)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel(_g_axis_label(an.stat))
+    ax.set_xlabel(g_axis_label(an.stat))
     return shaded
 
 
@@ -187,6 +177,7 @@ def plot_beta(an: StoreAnalysis):
     ``G >= gmin``.
     """
     zoom = _needs_zoom(an)
+    gmin = an.fit.gmin if an.fit is not None else math.nan  # a zoom needs a fit
     with figure_style():
         import matplotlib.pyplot as plt
 
@@ -197,24 +188,24 @@ def plot_beta(an: StoreAnalysis):
             axz = None
         styles = w_styles(an.W)
         shaded = _draw_beta_panel(ax, an, styles)
-        ax.set_ylabel(_beta_axis_label(an.stat))
+        ax.set_ylabel(beta_axis_label(an.stat))
         if axz is None:
             ax.set_title(an.title)
             legend_ax = ax
         else:
-            _draw_beta_panel(axz, an, styles, gmin=an.fit.gmin)
+            _draw_beta_panel(axz, an, styles, gmin=gmin)
             ax.set_title("all points")
-            axz.set_title(f"zoom: $G \\geq g_{{\\min}} = {an.fit.gmin:g}$")
+            axz.set_title(f"zoom: $G \\geq g_{{\\min}} = {gmin:g}$")
             fig.suptitle(an.title, y=1.0)
             legend_ax = axz
         handles, labels = ax.get_legend_handles_labels()
         # data first, then the curves
         order = sorted(range(len(labels)), key=lambda i: not labels[i].startswith("W = "))
-        shade = f"; shaded: $G < g_{{\\min}} = {an.fit.gmin:g}$" if shaded else ""
+        shade = f"; shaded: $G < g_{{\\min}} = {gmin:g}$" if shaded else ""
         legend_ax.legend(
             [handles[i] for i in order],
             [labels[i] for i in order],
-            title=f"{STAT_LABELS[an.stat]}\n{_ci_text(an)}{shade}",
+            title=f"{STAT_LABELS[an.stat]}\n{ci_text(an)}{shade}",
             loc="center left",
             bbox_to_anchor=(1.02, 0.5),
             title_fontsize=8.5,
@@ -222,8 +213,7 @@ def plot_beta(an: StoreAnalysis):
     return fig
 
 
-def _fit_label(an: StoreAnalysis) -> str:
-    f = an.fit
+def _fit_label(f: FitResult) -> str:
     p, q = f.powers
     form = rf"$a/g{'' if p == 1 else f'^{p}'} + b/g^{q}$"
     chi = f"{f.chi2_dof:.2f}" if f.dof > 0 else "n/a"
@@ -271,17 +261,17 @@ def plot_collapse(an: StoreAnalysis):
         _beta_errorbars(ax, an, styles)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        ax.set_ylabel(_beta_axis_label(an.stat))
+        ax.set_ylabel(beta_axis_label(an.stat))
         ax.set_title(f"{an.title}: one-parameter scaling")
         ax.legend(
-            title=f"{STAT_LABELS[an.stat]}\n{_ci_text(an)}",
+            title=f"{STAT_LABELS[an.stat]}\n{ci_text(an)}",
             loc="center left",
             bbox_to_anchor=(1.02, 0.5),
             title_fontsize=8.5,
         )
         _draw_pulls(axr, an, styles)
         axr.set_ylabel(r"pull ($\sigma$)")
-        axr.set_xlabel(_g_axis_label(an.stat))
+        axr.set_xlabel(g_axis_label(an.stat))
     return fig
 
 
@@ -458,13 +448,13 @@ def plot_compare(analyses: Sequence[StoreAnalysis]):
         ax.set_ylim(y0, y1)
         stat = analyses[0].stat
         ax.set_xlabel(
-            _g_axis_label(stat) if len(stats) == 1 else r"$G$ ($e^2/h$; statistic per store)"
+            g_axis_label(stat) if len(stats) == 1 else r"$G$ ($e^2/h$; statistic per store)"
         )
-        ax.set_ylabel(_beta_axis_label(stat) if len(stats) == 1 else r"$\beta = d\ln G/d\ln L$")
+        ax.set_ylabel(beta_axis_label(stat) if len(stats) == 1 else r"$\beta = d\ln G/d\ln L$")
         ax.set_title("2D Wigner–Dyson classes: numerical and analytic $\\beta(g)$")
         title = STAT_LABELS[stat] if len(stats) == 1 else "; ".join(STAT_LABELS[s] for s in stats)
         ax.legend(
-            title=f"{title}\n{_ci_text(analyses[0])}; dashed: leading order",
+            title=f"{title}\n{ci_text(analyses[0])}; dashed: leading order",
             loc="center left",
             bbox_to_anchor=(1.02, 0.5),
             title_fontsize=8.5,

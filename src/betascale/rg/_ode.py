@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol, cast
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -12,11 +13,21 @@ RTOL = 1e-10
 ATOL = 1e-13
 
 
-def event(fun: Callable, *, terminal: bool, direction: int) -> Callable:
+class Event(Protocol):
+    """A ``solve_ivp`` event: ``fun(x, y)`` with its ``terminal`` and ``direction``."""
+
+    terminal: bool
+    direction: int
+
+    def __call__(self, x: float, y: np.ndarray, /) -> float: ...
+
+
+def event(fun: Callable, *, terminal: bool, direction: int) -> Event:
     """Mark ``fun(x, y)`` as a ``solve_ivp`` event; return it."""
-    fun.terminal = terminal
-    fun.direction = direction
-    return fun
+    marked = cast(Event, fun)
+    marked.terminal = terminal
+    marked.direction = direction
+    return marked
 
 
 def solve_flow(

@@ -485,7 +485,7 @@ def _pf_events(nv: int, interactions: bool, gamma2_cap: float, rho_cap: float) -
         if not interactions:
             return float(nv)
         # B(γ₂): zero exactly where dρ/dξ = ρ² B vanishes with ρ > 0.
-        return _bracket(max(float(y[1]), -1 + 1e-15), nv)
+        return float(_bracket(max(float(y[1]), -1 + 1e-15), nv))
 
     return [
         event(peak, terminal=False, direction=-1),
@@ -505,7 +505,9 @@ def _peak(sol, rho0: float, gamma0: float, nv: int, interactions: bool) -> PeakE
 
 def _runaway(sol, gamma2_cap: float, rho_cap: float) -> RunawayEvent | None:
     runaway = None
-    for index, reason, cap in ((1, "gamma2", gamma2_cap), (2, "rho", rho_cap)):
+    caps: tuple[tuple[int, Literal["gamma2", "rho"], float], ...]
+    caps = ((1, "gamma2", gamma2_cap), (2, "rho", rho_cap))
+    for index, reason, cap in caps:
         hit = first_event(sol, index)
         if hit is not None:
             runaway = RunawayEvent(*hit, reason, cap)

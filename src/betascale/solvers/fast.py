@@ -291,11 +291,16 @@ class FastSolver(ConductanceSolver):
     def _solve_route(self, values: np.ndarray, route: str, eigenvalues: bool):
         """One attempt by the Schur route ``route``; None if it is not trusted."""
         start = time.perf_counter()
+        failures: tuple[type[BaseException], ...] = (
+            *self.backend.errors,
+            np.linalg.LinAlgError,
+            ValueError,
+        )
         try:
             s = self._factorizer(route).factor(values)
             middle = time.perf_counter()
             result = self._transmission_from_kernel(self._kernel(s), eigenvalues)
-        except (*self.backend.errors, np.linalg.LinAlgError, ValueError):
+        except failures:
             return None
         self.timings["factor"] = middle - start
         self.timings["interface"] = time.perf_counter() - middle

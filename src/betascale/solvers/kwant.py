@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from betascale.kwant_import import import_kwant
 from betascale.models import Disorder
 from betascale.solvers.base import ConductanceSolver, Transmission
 
@@ -19,7 +20,7 @@ class KwantSolver(ConductanceSolver):
 
     def solve(self, disorder: Disorder, eigenvalues: bool = False) -> Transmission:
         """Transmission of one sample from Kwant's scattering matrix."""
-        import kwant
+        kwant = import_kwant()
 
         system = self.system
         smatrix = kwant.smatrix(system.fsyst, system.spec.E, params=system.params(disorder))

@@ -380,7 +380,10 @@ def factor_only(
 
 def solve_regular(matrix: sp.sparray, rhs: np.ndarray, ordering: str) -> np.ndarray:
     """Solve ``matrix @ x = rhs`` (complex) with Kwant's MUMPS wrapper."""
-    import kwant.linalg.mumps as kwant_mumps
+    from betascale.kwant_import import quiet_mumps_warning
+
+    with quiet_mumps_warning():
+        import kwant.linalg.mumps as kwant_mumps
 
     context = kwant_mumps.MUMPSContext()
     context.factor(sp.coo_matrix(matrix), ordering=ordering)

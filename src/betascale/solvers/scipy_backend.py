@@ -38,6 +38,8 @@ import scipy.sparse.linalg as spla
 from betascale.errors import InputError
 from betascale.solvers.backends import SchurBackend
 
+#: A pivot below this fraction of the largest marks a numerically singular block.
+SINGULAR_PIVOT = 1e-12
 #: SuperLU's column orderings (``permc_spec`` of ``scipy.sparse.linalg.splu``).
 SUPERLU_ORDERINGS = ("COLAMD", "MMD_AT_PLUS_A", "MMD_ATA", "NATURAL")
 
@@ -169,7 +171,14 @@ class SuperLUSchurFactorizer(SchurBackend):
             )
         return upper
 
-    def _splu(self, a: sp.csc_array):
+    def _splu(self, a: sp.csc_array, interior: int | None = None):
+        """SuperLU's factors of ``a``; RuntimeError if its first ``interior`` pivots
+        (all by default) are numerically singular (:func:`check_pivots`)."""
+        lu = self._splu_raw(a)
+        check_pivots(lu, a.shape[0] if interior is None else interior)
+        return lu
+
+    def _splu_raw(self, a: sp.csc_array):
         if self.ordering == "nd":
             return spla.splu(
                 a,
@@ -182,7 +191,8 @@ class SuperLUSchurFactorizer(SchurBackend):
     def factor(self, values: np.ndarray) -> np.ndarray:
         """Factorize with ``values`` and return S (a new full array); see the module docstring.
 
-        Raises ``RuntimeError`` (SuperLU's) if the interior block is exactly singular.
+        Raises ``RuntimeError`` if the interior block is singular, exactly (SuperLU's
+        error) or numerically (:func:`check_pivots`); the fast solver then retries.
         """
         if values.dtype != self.dtype or not values.flags.c_contiguous or values.ndim != 1:
             raise ValueError("values must be a contiguous 1-d array of the analysed dtype")
@@ -208,7 +218,7 @@ class SuperLUSchurFactorizer(SchurBackend):
         indices, indptr, src, scale = self._full
         a = sp.csc_array((values[src] * scale, indices, indptr), shape=(nb + self.k,) * 2)
         try:
-            lu = self._splu(a)
+            lu = self._splu(a, interior=nb)
         except RuntimeError:
             return None
         rows, cols = lu.perm_r[nb:] - nb, lu.perm_c[nb:] - nb
@@ -254,10 +264,32 @@ class SuperLUSchurFactorizer(SchurBackend):
         return spla.splu(sp.csc_array(matrix), permc_spec=name).solve(rhs)
 
 
+def check_pivots(lu, count: int) -> None:
+    """Raise ``RuntimeError`` if the first ``count`` pivots of ``lu`` are numerically singular.
+
+    SuperLU raises only for an exactly zero pivot; an interior block that is singular
+    to rounding (E at an eigenvalue of the clean sample, say) gives a smallest pivot of
+    order 1e-16 of the largest and garbage factors, which would pass as a valid T.
+    Below :data:`SINGULAR_PIVOT` times the largest pivot the block counts as singular,
+    as MUMPS's null-pivot detection does, and the fast solver retries by another route.
+    """
+    if count <= 0:
+        return
+    pivots = np.abs(lu.U.diagonal()[:count])
+    largest = float(pivots.max())
+    if not largest > 0 or float(pivots.min()) <= SINGULAR_PIVOT * largest:
+        raise RuntimeError(
+            f"SuperLU: the interior block is numerically singular (smallest pivot "
+            f"{float(pivots.min()):.1e} of the largest {largest:.1e})"
+        )
+
+
 __all__ = [
     "COLUMN_BLOCK",
     "INTERFACE_SCALE",
     "PIVOT_THRESHOLD",
+    "SINGULAR_PIVOT",
     "SUPERLU_ORDERINGS",
     "SuperLUSchurFactorizer",
+    "check_pivots",
 ]

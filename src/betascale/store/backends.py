@@ -77,7 +77,7 @@ class SQLiteBackend(StoreBackend):
         if not isinstance(target, (str, Path)):
             raise InputError(f"a SQLite store is a path, got {type(target).__name__}")
         if mode == "a":
-            return Store.open_for_run(target, study, run_info)
+            return Store.open_for_run(target, run_study(study), run_info)
         return Store.open(target)
 
 
@@ -97,7 +97,7 @@ class MemoryBackend(StoreBackend):
 
         if mode == "r":
             raise InputError("an in-memory store has nothing to read; give a store path")
-        return MemoryStore(study)
+        return MemoryStore(run_study(study))
 
 
 _BUILTIN: dict[str, StoreBackend] = {b.name: b for b in (SQLiteBackend(), MemoryBackend())}
@@ -189,6 +189,19 @@ def get_backend(target: Any = None, backend: str | StoreBackend | None = None) -
     )
 
 
+def run_study(study: Study | None) -> Study:
+    """``study``, checked to be there: opening a store for a run (mode ``"a"``) needs it.
+
+    Raises
+    ------
+    InputError
+        If ``study`` is None.
+    """
+    if study is None:
+        raise InputError("opening a store for a run (mode 'a') needs its study")
+    return study
+
+
 def open_store(
     target: Any = None,
     study: Study | None = None,
@@ -231,8 +244,8 @@ def open_store(
         raise InputError(f"store mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
     if study is not None and not isinstance(study, Study):
         raise InputError(f"study must be a Study, got {type(study).__name__}")
-    if mode == "a" and study is None:
-        raise InputError("opening a store for a run (mode 'a') needs its study")
+    if mode == "a":
+        run_study(study)
     chosen = get_backend(target, backend)
     store = chosen.open(target, study, mode, run_info)
     if mode == "r" and study is not None:

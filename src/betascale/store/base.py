@@ -20,7 +20,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeGuard, runtime_checkable
 
 import numpy as np
 
@@ -44,14 +44,15 @@ class SampleStore(Protocol):
 
     Attributes
     ----------
-    path
-        The file (None for a store without one).
     study
         The stored study: its grid is the keys the store holds.
     """
 
-    path: Path | None
     study: Study
+
+    @property
+    def path(self) -> Path | None:
+        """The file (None for a store without one)."""
 
     def missing_ranges(
         self, study: Study | None = None
@@ -241,15 +242,15 @@ class StoreBase(ABC):
         T = float(r.T)
         if error is None and not math.isfinite(T):
             error = f"non-finite transmission T = {T}"  # never counted as a result
-        T = T if math.isfinite(T) else None  # as for chunks: no infinite T is stored
-        return (W, flux, L, M, sample, T, int(r.N), float(r.seconds), int(r.rank), error)
+        stored = T if math.isfinite(T) else None  # as for chunks: no infinite T is stored
+        return (W, flux, L, M, sample, stored, int(r.N), float(r.seconds), int(r.rank), error)
 
     def checked_record(self, r: SampleRecord) -> SampleRecord:
         """The record as stored (:meth:`checked_row`), read back."""
         return record_from_row(self.checked_row(r))
 
 
-def is_store(obj: object) -> bool:
+def is_store(obj: object) -> TypeGuard[SampleStore]:
     """Whether ``obj`` is a store (a :class:`StoreBase`, or anything with the members of
     :class:`SampleStore`).
 

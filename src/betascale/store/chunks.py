@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 #: The table of format 3.
 SCHEMA = """CREATE TABLE chunks (
@@ -60,13 +61,15 @@ _SELECT = f"SELECT {', '.join(CHUNK_COLUMNS)} FROM chunks"
 _ORDER = " ORDER BY W, flux, L, start"
 _CELL = "W = ? AND flux = ? AND L = ?"
 _F8, _I8 = np.dtype("<f8"), np.dtype("<i8")
+#: None as a 0-d object array: ``np.equal(errors, _NONE)`` is where no error was stored.
+_NONE = np.array(None, dtype=object)
 
 
 def chunk_row(
     key: tuple[float, float, int, int, int],
-    T: np.ndarray,
-    N: np.ndarray,
-    seconds: np.ndarray,
+    T: ArrayLike,
+    N: ArrayLike,
+    seconds: ArrayLike,
     rank: int,
     errors: dict[int, str],
 ) -> tuple:
@@ -121,8 +124,10 @@ def _slice(row: tuple, lo: int, hi: int) -> tuple:
     """The row of the samples ``lo .. hi-1`` (offsets) of a chunk row."""
     W, flux, L, M, start, _, T, N, seconds, rank, _, text = row
     errors = {int(k) - lo: v for k, v in _errors(text).items() if lo <= int(k) < hi}
-    parts = [np.frombuffer(b, dtype=d)[lo:hi] for b, d in ((T, _F8), (N, _I8), (seconds, _F8))]
-    return chunk_row((W, flux, L, M, start + lo), *parts, rank, errors)
+    T, N, seconds = (
+        np.frombuffer(b, dtype=d)[lo:hi] for b, d in ((T, _F8), (N, _I8), (seconds, _F8))
+    )
+    return chunk_row((W, flux, L, M, start + lo), T, N, seconds, rank, errors)
 
 
 def _errors(text: str | None) -> dict[int, str]:
@@ -134,7 +139,8 @@ def rows_to_chunks(rows: Iterable[tuple]) -> list[tuple]:
     error)`` (the layout of formats 1 and 2): one chunk per run of consecutive samples
     of a cell with the same rank and width. Later rows of a key replace earlier ones."""
     by_key = {(r[0], r[1], r[2], r[4]): r for r in rows}
-    chunks, run = [], []
+    chunks: list[tuple] = []
+    run: list[tuple] = []
     for key in sorted(by_key):
         r = by_key[key]
         if run and not _continues(run[-1], r):
@@ -184,7 +190,7 @@ class Columns:
     @property
     def ok(self) -> np.ndarray:
         """Where the sample succeeded."""
-        return np.equal(self.error, None)
+        return np.equal(self.error, _NONE)
 
     def rows(self) -> Iterable[tuple]:
         """Per-sample rows in the order of :data:`~betascale.store.sqlite.COLUMNS`

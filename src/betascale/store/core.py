@@ -62,9 +62,11 @@ class Store(StoreBase):
         The stored study: the union of the grids of every study run against it.
     """
 
+    path: Path  # always a file (None only for the in-memory store)
+
     def __init__(self, path: Path, conn: sqlite3.Connection, study: Study, version: int) -> None:
         super().__init__(study, path)
-        self._conn = conn
+        self._conn: sqlite3.Connection | None = conn
         self._version = version
         self._run_index: int | None = None
         self._lock: StoreLock | None = None

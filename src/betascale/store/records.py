@@ -70,7 +70,8 @@ class SampleTable:
     N: np.ndarray
     seconds: np.ndarray
     rank: np.ndarray
-    flux: np.ndarray | None = None
+    # None (the default) becomes zeros in __post_init__: an array from then on.
+    flux: np.ndarray = None  # type: ignore[assignment]
     study: Any = None
 
     def __post_init__(self) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from betascale.models.families.anderson import ANDERSON, Anderson
 from betascale.models.families.ando import ANDO, Ando
+from betascale.models.families.honeycomb import HONEYCOMB, Honeycomb
 from betascale.models.families.su2 import SU2, SU2_FAMILY, haar_su2
 from betascale.models.family import register_family
 
 #: The built-in families, in the order of :data:`betascale.models.HAMILTONIANS`.
-BUILTIN_FAMILIES = (ANDERSON, SU2_FAMILY, ANDO)
+BUILTIN_FAMILIES = (ANDERSON, SU2_FAMILY, ANDO, HONEYCOMB)
 
 for _family in BUILTIN_FAMILIES:
     register_family(_family)
@@ -23,9 +24,11 @@ __all__ = [
     "ANDERSON",
     "ANDO",
     "BUILTIN_FAMILIES",
+    "HONEYCOMB",
     "SU2",
     "SU2_FAMILY",
     "Anderson",
     "Ando",
+    "Honeycomb",
     "haar_su2",
 ]

@@ -1,0 +1,59 @@
+"""The example scripts under ``scripts/``: their models agree with Kwant and their physics holds."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from betascale.models import ModelSpec, build_system
+from betascale.solvers import FastSolver, KwantSolver
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+
+
+def load_script(name: str):
+    """Import ``scripts/<name>.py`` as a module (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(f"example_{name}", SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tai():
+    return load_script("bhz_anderson_insulator")
+
+
+def test_bhz_agrees_with_kwant_smatrix_and_has_kramers_pairs(tai):
+    system = build_system(ModelSpec(tai.TAI, E=10.0), 6, 20)
+    fast, ref = FastSolver(system), KwantSolver(system)
+    for index in range(2):
+        disorder = system.draw_disorder(200.0, 3, index)
+        a, b = fast.solve(disorder, eigenvalues=True), ref.solve(disorder, eigenvalues=True)
+        assert a.N == b.N == 2
+        assert abs(a.T - b.T) < 1e-10
+        np.testing.assert_allclose(a.eigenvalues, b.eigenvalues, atol=1e-10)
+        pairs = np.sort(a.eigenvalues)
+        np.testing.assert_allclose(pairs[0::2], pairs[1::2], atol=1e-8)  # Kramers degeneracy
+
+
+def test_bhz_is_symplectic_and_its_spin_blocks_are_time_reverses(tai):
+    assert ModelSpec(tai.TAI, E=10.0).symmetry_class == "symplectic"
+    check = build_system(ModelSpec(tai.TAI, E=10.0), *tai.TAI.check_size)
+    assert check.num_channels >= 2  # the Kramers check of the family is not vacuous
+    h = tai.build(2, 2).finalized().hamiltonian_submatrix()
+    up = h.reshape(4, 4, 4, 4)[:, :2, :, :2]  # sites x orbitals: the upper block
+    down = h.reshape(4, 4, 4, 4)[:, 2:, :, 2:]
+    np.testing.assert_array_equal(down, up.conj())
+    assert not np.allclose(up.imag, 0)  # complex: not the orthogonal class
+
+
+def test_tai_plateau_appears_at_intermediate_disorder(tai, capsys):
+    out = tai.main(["--L", "30", "--M", "60", "--W", "200", "500", "--samples", "4"])
+    assert out[0.0][0] == pytest.approx(4.0, abs=1e-8)  # clean: ballistic, N = 4 channels
+    assert out[200.0][0] == pytest.approx(2.0, abs=0.1)  # the TAI plateau, 2 e^2/h
+    assert out[500.0][0] < 1.0  # Anderson localized
+    assert "W=200 meV" in capsys.readouterr().out
