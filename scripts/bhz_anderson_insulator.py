@@ -29,6 +29,7 @@ checks the Kramers pairs of the transmission eigenvalues of a first sample).
 """
 
 import argparse
+import sys
 
 import kwant
 import numpy as np
@@ -91,4 +92,7 @@ def main(argv: list[str] | None = None) -> dict[float, tuple[float, float]]:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except bs.InputError as exc:  # bad input: one line and exit status 2, as the commands
+        sys.exit(print(f"bhz_anderson_insulator: error: {exc}", file=sys.stderr) or 2)

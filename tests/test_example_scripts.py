@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -57,3 +59,15 @@ def test_tai_plateau_appears_at_intermediate_disorder(tai, capsys):
     assert out[200.0][0] == pytest.approx(2.0, abs=0.1)  # the TAI plateau, 2 e^2/h
     assert out[500.0][0] < 1.0  # Anderson localized
     assert "W=200 meV" in capsys.readouterr().out
+
+
+def test_bad_input_is_one_line_with_status_2():
+    result = subprocess.run(
+        [sys.executable, str(SCRIPTS / "bhz_anderson_insulator.py"), "--L", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("bhz_anderson_insulator: error: L must be")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
