@@ -71,3 +71,17 @@ def test_bad_input_is_one_line_with_status_2():
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("bhz_anderson_insulator: error: L must be")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_setup_cost_times_every_flux_route(capsys):
+    costs = load_script("setup_cost").main(["--L", "64"])
+    assert len(costs) == 4 and all(cpu > 0 and wall > 0 for cpu, wall in costs.values())
+    assert "field in leads" in capsys.readouterr().out
+    assert "periodic 1/32" not in str(load_script("setup_cost").geometries(48))
+
+
+def test_setup_cost_bad_size_is_one_line_with_status_2():
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPTS / "setup_cost.py"), "--L", "2"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and proc.stderr == "setup_cost: error: L must be >= 4, got 2\n"

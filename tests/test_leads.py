@@ -180,3 +180,73 @@ def test_field_free_lead_model_and_gauge():
         assert leads_module.right_lead_phases(same, 6, 4) is None
     with pytest.raises(ValueError, match="sample length"):
         lead_self_energies(spec, 4)
+
+
+@pytest.mark.parametrize(
+    ("spec", "M"),
+    [
+        (ModelSpec(flux=0.05), 10),
+        (ModelSpec(flux=0.13, E=0.3), 9),
+        (ModelSpec(flux=2 / 7, bc="periodic", E=0.7), 7),
+        (ModelSpec(flux=0.25, bc="periodic", E=0.3), 8),
+    ],
+)
+def test_flux_lead_is_real_in_the_mirror_basis(spec, M):
+    # Mirror y -> M-1-y times complex conjugation is a symmetry of the flux lead: in the
+    # basis P its cell and (gauge-rotated) hopping are real, and P is unitary.
+    from betascale.leads import _mirror_basis, lead_cell, real_mirror_lead, transfer_eigenvalues
+
+    h0, v = lead_cell(spec, M)
+    cell, hop, phase = real_mirror_lead(h0, v)
+    assert cell.dtype == hop.dtype == np.float64 and abs(abs(phase) - 1) < 1e-15
+    assert np.allclose(_mirror_basis(cell.astype(complex), inverse=True), h0, atol=1e-14)
+    assert np.allclose(_mirror_basis(hop.astype(complex), inverse=True), phase * v, atol=1e-14)
+    # the real transfer eigenvalues, rotated back, are the complex companion's
+    n = M
+    companion = np.zeros((2 * n, 2 * n), dtype=complex)
+    companion[:n, :n] = v @ (spec.E * np.eye(n) - h0)
+    companion[:n, n:] = -(v @ v)
+    companion[n:, :n] = np.eye(n)
+    expected = np.linalg.eigvals(companion)
+    got = transfer_eigenvalues(spec, M, spec.E)
+    distance = np.abs(expected[:, None] - got[None, :]).min(axis=1)
+    assert np.all(distance <= 1e-10 * np.maximum(1.0, np.abs(expected)))
+
+
+def test_real_mirror_lead_refuses_a_lead_without_the_symmetry():
+    from betascale.leads import real_mirror_lead
+
+    h0 = -(np.eye(4, k=1) + np.eye(4, k=-1)).astype(complex)
+    v = -np.diag(np.exp(-2j * np.pi * 0.1 * np.arange(4) ** 2))  # not a uniform field
+    assert real_mirror_lead(h0, v) is None
+    assert real_mirror_lead(h0, np.zeros((4, 4))) is None
+    assert real_mirror_lead(h0, np.eye(4, k=1)) is None  # its mirror image is zero
+
+
+@pytest.mark.parametrize(
+    ("spec", "M"),
+    [
+        (ModelSpec(flux=0.05), 10),
+        (ModelSpec(flux=2 / 7, bc="periodic", E=0.7), 7),
+        (ModelSpec("su2", flux=0.05), 8),
+    ],
+)
+def test_wide_flux_leads_solve_real_modes(spec, M, monkeypatch):
+    # Wide flux leads hand Kwant's mode solver real matrices (the mirror basis) and
+    # still give Kwant's self-energies of the attached leads.
+    from betascale.kwant_import import import_kwant
+
+    physics = import_kwant().physics
+    dtypes = []
+    original = physics.modes
+
+    def spy(h_cell, h_hop, *args, **kwargs):
+        dtypes.append((np.asarray(h_cell).dtype, np.asarray(h_hop).dtype))
+        return original(h_cell, h_hop, *args, **kwargs)
+
+    monkeypatch.setattr(leads_module, "KWANT_LEAD_MAX_ORBITALS", 0)
+    monkeypatch.setattr(physics, "modes", spy)
+    leads = lead_self_energies(spec, M)
+    assert dtypes == [(np.float64, np.float64)]
+    monkeypatch.undo()
+    check_against_kwant(leads, spec, M)

@@ -144,7 +144,12 @@ class DemoAnalysis:
     def convergence_table(self) -> str:
         """:meth:`convergence_rows` as text: value ± error, analytic value, deviation."""
         cols = ("class", "quantity", "measured", "analytic", "deviation", "pull", "where")
-        labels = {"wl": "WL coefficient a", "mc": "d<Dg>/d ln L", "hln": "HLN alpha"}
+        labels = {
+            "wl": "WL coefficient a",
+            "mc": "d<Dg>/d ln L",
+            "mc_far": "d<Dg>/d ln L, L>=13 l_B",
+            "hln": "HLN alpha",
+        }
         rows = [
             _convergence_cells(row["class"], label, row.get(key), row.get(f"{key}_why", ""))
             for row in self.convergence_rows()
@@ -257,13 +262,20 @@ def _mc_row(an: StoreAnalysis | None) -> dict:
     mc = None if an is None else an.magnetoconductance
     if mc is None or not mc.defined:
         why = "no flux scan" if mc is None else mc.reason
-        return {"mc": None, "mc_why": why, "hln": None, "hln_why": why}
+        return {"mc": None, "mc_why": why, "mc_far": None, "mc_far_why": why, "hln": None,
+                "hln_why": why}  # fmt: skip
     out: dict = {}
     if mc.fits:
         f = max(mc.fits, key=lambda f: f.flux)  # the strongest field: l_B << L
         out["mc"] = (f.b, f.sigma_b, f.b_theory, f"W={f.W:g}, flux={f.flux:g}")
     else:
         out.update(mc=None, mc_why="no Delta g(L) fit")
+    if mc.asymptotic:
+        f = max(mc.asymptotic, key=lambda f: f.flux)
+        where = f"W={f.W:g}, flux={f.flux:g}, L={f.fit.L[0]}-{f.fit.L[-1]}"
+        out["mc_far"] = (f.b, f.sigma_b, f.b_theory, where)
+    else:
+        out.update(mc_far=None, mc_far_why="fewer than two sizes L >= 13 l_B")
     if mc.hln:
         h = max(mc.hln, key=lambda h: h.L)  # the largest sample: L_phi largest
         out["hln"] = (h.alpha, h.alpha_error, h.alpha_theory, f"W={h.W:g}, L={h.L}")

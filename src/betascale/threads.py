@@ -29,5 +29,16 @@ def one_blas_thread() -> Iterator[None]:
     except ImportError:  # pragma: no cover - a dependency of betascale
         yield
         return
+    _load_solver_blas()
     with threadpool_limits(limits=1):
         yield
+
+
+def _load_solver_blas() -> None:
+    """Load the BLAS that MUMPS and Kwant link (Debian's OpenBLAS, not NumPy's copy).
+
+    threadpoolctl limits only the libraries already loaded; python-mumps loads its own
+    BLAS when it is first imported, which a sample's solver does inside the block.
+    """
+    with contextlib.suppress(ImportError):
+        import mumps  # noqa: F401

@@ -76,6 +76,58 @@ def test_delta_g_slope_at_l_B_much_smaller_than_L(orthogonal):
     assert all(s.predicted == pytest.approx(1 / math.pi, rel=0.03) for s in big)
 
 
+def test_delta_slope_splits_into_the_slopes_of_g_phi_and_g_zero():
+    """Synthetic truth: <g(0)> = g0 - (1/pi) ln L; at phi >> phi_* <g(phi)> is flat."""
+    table = synthetic_flux_table("orthogonal", n=400, fluxes=(0.0, 3e-3), seed=8, sigma=0.05)
+    mc = magnetoconductance(table, "orthogonal", n_boot=50, corrections=0)
+    assert len(mc.slopes) == 3
+    for s in mc.slopes:
+        assert s.slope == pytest.approx(s.flux_slope - s.zero_slope, abs=1e-12)
+        assert abs(s.zero_slope + 1 / math.pi) < 4 * s.zero_slope_error < 0.03
+        # the HLN tail (phi_*/phi)^2 is below 1e-3 here: g(phi) has no ln L term
+        assert abs(s.flux_slope) < 4 * s.flux_slope_error + 1e-3
+        g = [d.g_flux.mean for d in mc.deltas if d.L in (s.L1, s.L2)]
+        assert s.flux_slope_predicted == pytest.approx(-1 / (math.pi**2 * sum(g)))
+        assert s.predicted == pytest.approx(1 / math.pi + s.flux_slope_predicted)
+    text = str(mc)
+    assert "slope of <g(phi)>" in text and "2-loop" in text
+    assert mc.to_dict()["slopes"][0]["zero_slope"] == pytest.approx(mc.slopes[0].zero_slope)
+
+
+def test_slopes_at_finite_L_over_l_B_follow_the_hln_tail(orthogonal):
+    """Synthetic truth: exact HLN with phi_* = 1/(8 pi L^2); far from l_B << L the
+    asymptotic expectation misses, the one with the fitted phi_* does not."""
+    weak = [s for s in orthogonal.slopes if s.flux == 3e-5]  # L/l_B = 0.4 ... 3.5
+    assert all(s.predicted - s.slope > 0.04 for s in weak)  # still in the crossover
+    for s in orthogonal.slopes:
+        unitary = s.flux_slope_predicted
+        assert abs(s.slope - s.predicted_tail + unitary) < 4 * s.error + 0.01
+    assert "HLN tail" in str(orthogonal)
+    # without determined HLN fits (one flux only) the tail is not known
+    one = synthetic_flux_table("orthogonal", L=(32, 64), fluxes=(0.0, 1e-3), n=30, seed=9)
+    mc = magnetoconductance(one, "orthogonal", n_boot=30, corrections=0)
+    assert math.isnan(mc.slopes[0].predicted_tail)
+
+
+def test_asymptotic_fit_uses_only_sizes_far_beyond_l_B():
+    """Synthetic truth: exact HLN, so <Delta g> -> d0 - (1/pi) ln L (symplectic) as
+    (l_B/L)^2; only L >= 13 l_B enter, and the plain fit recovers the slope there."""
+    L = (16, 32, 64, 128, 256)
+    table = synthetic_flux_table("symplectic", L=L, fluxes=(0.0, 3e-3), n=400, sigma=0.05)
+    mc = magnetoconductance(table, "symplectic", n_boot=100)
+    (far,) = mc.asymptotic
+    l_B = theory.magnetic_length(3e-3)
+    assert far.lmin == 128 and far.fit.L == (128, 256) and 13 * l_B > 64
+    assert far.fit.form == "y0 + a ln L" and far.fit.dof == 0
+    exact = [float(theory.hln(3e-3, -0.5, theory.hln_flux_star(x))) for x in (128, 256)]
+    truth = (exact[1] - exact[0]) / math.log(2)
+    assert abs(truth + 1 / math.pi) < 0.01  # the tail is below 3 % of 1/pi there
+    assert abs(far.b - truth) < 4 * far.sigma_b < 0.05
+    assert "asymptotic (L >= 13 l_B)" in str(mc)
+    one = synthetic_flux_table("symplectic", L=(16, 32), fluxes=(0.0, 3e-3), n=30)
+    assert magnetoconductance(one, "symplectic", n_boot=30, corrections=0).asymptotic == ()
+
+
 def test_pairing_helps_at_small_flux_and_not_after_decorrelation(orthogonal):
     d = {(x.L, x.flux): x for x in orthogonal.deltas}
     small, large = d[(32, 3e-5)], d[(256, 3e-3)]

@@ -198,14 +198,122 @@ def test_abort_job_never_returns_even_if_mpi_abort_does():
 
 
 def test_an_idle_server_waits_longer_and_longer_up_to_a_bound():
-    """Every idle wake-up costs rank 0 CPU (issue 18, part 3): idle turns in a row
-    wait from IDLE_SECONDS up to MAX_IDLE_SECONDS, and a busy turn starts again."""
+    """Every idle wake-up costs rank 0 CPU (issue 18, part 3): with no chunk leased out,
+    idle turns in a row wait from IDLE_SECONDS up to MAX_IDLE_SECONDS."""
+    from betascale.ensemble.leases import Leases
     from betascale.ensemble.mpi import IDLE_SECONDS, MAX_IDLE_SECONDS, _Root
 
     root = object.__new__(_Root)
+    root.leases, root.handed_out = Leases(lambda chunk: 1.0), False
     waits = []
     for turns in (0, 1, 2, 3, 10, 10**6):
         root.idle_turns = turns
         waits.append(root._idle_wait())
     assert waits[0] == IDLE_SECONDS and waits[-1] == waits[-2] == MAX_IDLE_SECONDS
     assert waits == sorted(waits) and MAX_IDLE_SECONDS <= 0.05
+
+
+def test_a_server_with_chunks_leased_out_waits_a_fraction_of_the_shortest():
+    """While chunks are out, rank 0 answers within a fraction of the shortest one's
+    expected time (the workers ask one chunk ahead and never wait on a send), so that
+    it wakes up a few times per chunk instead of every 40 ms (issue 18, part 3)."""
+    from betascale.ensemble.leases import Leases
+    from betascale.ensemble.mpi import (
+        IDLE_SECONDS,
+        LATENCY_FRACTION,
+        LEASED_IDLE_SECONDS,
+        _Root,
+    )
+    from betascale.ensemble.tasks import Chunk
+
+    root = object.__new__(_Root)
+    root.leases = Leases(lambda chunk: 0.01 * len(chunk))  # 10 ms per sample
+    root.idle_turns, root.handed_out = 0, False
+    assert root._idle_wait(busy=True) == 0.0  # nothing out: the next turn at once
+    long = root.leases.grant(1, Chunk(2.0, 0.0, 4, 4, 0, 1000))  # 10 s
+    assert root._idle_wait() == LEASED_IDLE_SECONDS and root._idle_wait(busy=True) == 0.0
+    root.handed_out = True  # the end: ranks wait for their last chunks, answer quickly
+    assert root._idle_wait() == IDLE_SECONDS and root._idle_wait(busy=True) == 0.0
+    root.handed_out = False
+    short = root.leases.grant(2, Chunk(2.0, 0.0, 4, 4, 1000, 1040))  # 0.4 s
+    assert root._idle_wait() == pytest.approx(LATENCY_FRACTION * 0.4)
+    root.leases.grant(3, Chunk(2.0, 0.0, 4, 4, 1040, 1041))  # 10 ms
+    assert root._idle_wait() == IDLE_SECONDS
+    for lease in root.leases.drop(3):
+        assert lease.stop == 1041
+    assert root._idle_wait() == pytest.approx(LATENCY_FRACTION * 0.4)
+    assert root.leases.release(2, short) and root._idle_wait() == LEASED_IDLE_SECONDS
+    assert root.leases.release(1, long) and root.leases.shortest() is None
+
+
+# ------------------------------------------------- messages, with a stand-in comm
+class _Request:
+    def __init__(self, value=None, done: bool = True) -> None:
+        self.value, self.done = value, done
+
+    def Test(self) -> bool:
+        return self.done
+
+    def test(self):
+        return (True, self.value) if self.done else (False, None)
+
+    def wait(self):
+        return self.value
+
+
+class _Status:
+    source = -1
+
+    def Get_source(self) -> int:
+        return self.source
+
+
+def test_a_worker_hands_in_its_results_with_its_next_request(tmp_path):
+    """Two messages per chunk instead of three (issue 18, part 3): the results of a
+    chunk travel with the request that follows; the last ones before the goodbye."""
+    import threading
+    from types import SimpleNamespace
+
+    from betascale.ensemble.mpi import _BYE, _REQUEST, _RESULTS, _WorkerLoop
+    from betascale.ensemble.tasks import Chunk
+    from betascale.study import parse_study_text
+
+    study = parse_study_text(SMALL)
+    M = study.width(6)
+    chunks = [Chunk(2.0, 0.0, 6, M, 0, 2), Chunk(2.0, 0.0, 6, M, 2, 4)]
+    replies, sent = [*chunks, None], []
+    comm = SimpleNamespace(
+        isend=lambda message, dest, tag: sent.append(message) or _Request(),
+        irecv=lambda source, tag: _Request(replies.pop(0)),
+    )
+    stop = SimpleNamespace(event=threading.Event(), is_set=lambda: False)
+    loop = _WorkerLoop(SimpleNamespace(comm=comm, rank=1, study=study), stop)
+    loop.run(idle=False)
+    kinds = [kind for kind, _ in sent]
+    assert kinds == [_REQUEST, _REQUEST, _REQUEST, _RESULTS, _BYE]
+    assert sent[1][1] is None and sent[2][1].chunk == chunks[0]  # results of chunk 1
+    assert sent[3][1].chunk == chunks[1] and len(sent[3][1]) == 2 and loop.computed == 4
+
+
+def test_rank_0_receives_without_blocking_and_in_order_per_rank():
+    """A message still arriving holds back the later ones of its rank only."""
+    from betascale.ensemble.mpi import _Root
+
+    arriving = [(1, _Request(("results", "a"), done=False)), (2, _Request(("bye", "b")))]
+    arriving.append((1, _Request(("bye", "c"))))
+    status = _Status()
+
+    def improbe(source, tag, status):
+        if not arriving:
+            return None
+        status.source, request = arriving.pop(0)
+        return type("Message", (), {"irecv": lambda self: request})()
+
+    root = object.__new__(_Root)
+    root.comm = type("Comm", (), {"improbe": staticmethod(improbe)})()
+    root.active, root.inbox, root.any_source, handled = {1, 2}, [], -1, []
+    root._handle = lambda source, kind, payload: handled.append(payload)
+    assert root._drain_messages(status) and handled == ["b"] and len(root.inbox) == 2
+    root.inbox[0][1].done = True
+    assert root._drain_messages(status) and handled == ["b", "a", "c"] and not root.inbox
+    assert not root._drain_messages(status)

@@ -64,3 +64,17 @@ def test_run_refuses_bad_arguments_in_one_line(study, store, fragment):
         study = bs.Study("s", bs.ModelSpec("anderson"), W=[2.0], L=[10], samples=2, seed=1)
     with pytest.raises(bs.InputError, match=fragment):
         bs.run(study, store)
+
+
+def test_counting_a_chunk_costs_no_geometry_estimate(monkeypatch):
+    """Rank 0 counts every chunk of a run: the progress weight of a geometry is
+    estimated once, not per chunk (it builds the model's spec; issue 18, part 3)."""
+    from betascale.ensemble import runner as module
+
+    calls = []
+    real = module.geometry_seconds
+    monkeypatch.setattr(module, "geometry_seconds", lambda *a: calls.append(a) or real(*a))
+    study = parse_study_text(SMALL.replace("samples = 6", "samples = 2"))
+    summary = run_study(study, ":memory:", quiet=True)
+    assert summary.computed == 12
+    assert len(calls) == 3  # one per geometry (flux, L), for 6 chunks

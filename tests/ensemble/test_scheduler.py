@@ -3,7 +3,13 @@
 import pytest
 
 from betascale.ensemble import Scheduler, Wait
-from betascale.ensemble.tasks import Chunk, geometry_bytes
+from betascale.ensemble.scheduler import (
+    MAX_CHUNK,
+    MIN_CHUNK_SECONDS,
+    TARGET_CHUNK_SECONDS,
+    chunk_size,
+)
+from betascale.ensemble.tasks import Chunk, geometry_bytes, geometry_seconds
 from betascale.errors import InputError
 from betascale.study import parse_study_text
 from tests.ensemble.helpers import SMALL
@@ -16,6 +22,13 @@ L = [10, 40, 64]
 samples = [400, 100, 50]
 seed = 5
 """
+
+
+def one_size(L: int, samples: int):
+    """STUDY with one size L and ``samples`` samples."""
+    return parse_study_text(
+        STUDY.replace("[10, 40, 64]", f"[{L}]").replace("[400, 100, 50]", str(samples))
+    )
 
 
 def drain(scheduler: Scheduler, ranks: int = 1) -> list:
@@ -106,13 +119,42 @@ def test_scheduler_spreads_ranks_over_geometries_and_keeps_affinity():
     assert scheduler.next_chunk(0)[0].L == 12 and scheduler.next_chunk(1)[0].L == 10
 
 
-def test_scheduler_chunks_shrink_towards_the_end():
-    study = parse_study_text(SMALL.replace("samples = 6", "samples = 300"))
+def test_scheduler_chunks_shrink_towards_the_end_down_to_the_floor():
+    study = one_size(150, 1000)
     scheduler = Scheduler.from_keys(study, study.keys(), ranks=2)
+    cost = geometry_seconds(study, 0.0, 150)
     sizes = []
     while (chunk := scheduler.next_chunk(0)) is not None:
         sizes.append(len(chunk))
-    assert sizes[-1] == 1 and max(sizes) > 4 * sizes[-1]
+    floor = int(MIN_CHUNK_SECONDS / cost)
+    assert sizes[0] == int(TARGET_CHUNK_SECONDS / cost) and sizes == sorted(sizes, reverse=True)
+    assert min(sizes[:-1]) == floor and sizes[-1] <= floor and sum(sizes) == 1000
+
+
+def test_chunk_size_is_guided_self_scheduling_with_a_floor_in_seconds():
+    """Rank 0 pays for every chunk whatever its length (issue 18, part 3): tiny
+    samples come in large chunks, and the tail never decays to chunks of one sample."""
+    ranks = 16
+    # plenty of work: TARGET_CHUNK_SECONDS of it, capped at MAX_CHUNK samples
+    assert chunk_size(0.01, 1e6, ranks) == int(TARGET_CHUNK_SECONDS / 0.01)
+    assert chunk_size(1e-6, 1e6, ranks) == MAX_CHUNK
+    # a share of the remaining work (two chunks per rank) ...
+    assert chunk_size(1e-3, 32.0, ranks) == 1000
+    # ... but never below the floor, however little is left
+    floor = int(MIN_CHUNK_SECONDS / 1e-4)
+    assert chunk_size(1e-4, 1e-3, ranks) == chunk_size(1e-4, 0.0, ranks) == floor
+    # a sample longer than the budget is a chunk of its own; an unknown cost the largest
+    assert chunk_size(100.0, 1e6, ranks) == 1 and chunk_size(0.0, 1.0, ranks) == MAX_CHUNK
+
+
+def test_tiny_samples_take_few_chunks():
+    """200 000 samples of 50 us on 16 ranks: the tail of one-sample chunks is gone."""
+    study = one_size(4, 200000)
+    scheduler = Scheduler.from_keys(study, study.keys(), ranks=16)
+    scheduler._learn(4, 1, 5e-5)
+    sizes = [len(c) for c in drain(scheduler, ranks=16)]
+    assert sum(sizes) == 200000 and len(sizes) < 120
+    assert min(sizes[:-1]) == min(MAX_CHUNK, int(MIN_CHUNK_SECONDS / 5e-5))
 
 
 def test_a_request_costs_no_geometry_estimate_per_rank(monkeypatch):

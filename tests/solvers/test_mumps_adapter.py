@@ -101,3 +101,26 @@ def test_a_user_ordering_mumps_did_not_take_falls_back_to_the_named_one(monkeypa
     assert schur.statistics["ordering"] == "amd"
     s = schur.factor(np.ascontiguousarray(stored.data)).copy()
     assert np.allclose(s, dense_schur(a, keep), atol=1e-12)
+
+
+@pytest.mark.parametrize("symmetric", [True, False])
+def test_context_hands_mumps_what_set_matrix_would_without_copying_the_values(symmetric):
+    # The pattern and values MUMPS reads are python-mumps' own conversion (1-based int32,
+    # same order, upper triangle if symmetric), but the values are not copied.
+    import mumps
+
+    from betascale.solvers.mumps_adapter import _context
+
+    a = sp.coo_array(random_sparse(25, complex_=not symmetric, seed=3))
+    values = np.ascontiguousarray(a.data)
+    ctx = _context(25, a.row, a.col, values, symmetric)
+    reference = mumps.Context()
+    matrix = sp.coo_array((values, (a.row, a.col)), shape=(25, 25))
+    reference.set_matrix(matrix, symmetric=symmetric)
+    assert ctx.n == reference.n and ctx.dtype == reference.dtype
+    assert ctx.row.dtype == reference.row.dtype
+    for mine, theirs in ((ctx.row, reference.row), (ctx.col, reference.col)):
+        assert np.array_equal(mine, theirs)
+    assert np.array_equal(ctx.data, reference.data)
+    assert np.shares_memory(ctx.data, values) == (not symmetric)
+    assert ctx.mumps_instance.sym == reference.mumps_instance.sym

@@ -15,7 +15,15 @@ the magnetofingerprint, ``phi L^2`` of order one flux quantum). For a table with
    ``<Delta g>(L) = d0 + b ln L (+ c/L)`` (:func:`~betascale.analysis.weak_localization.
    fit_log_size`), bootstrap over pairs; for ``ell << l_B << L`` the field removes the
    one-loop correction beyond ``l_B``, so ``b -> +1/pi`` (orthogonal) or ``-1/pi``
-   (symplectic, both spins) (:func:`betascale.theory.magnetoconductance_slope`);
+   (symplectic, both spins) (:func:`betascale.theory.magnetoconductance_slope`), and
+   ``<g(phi)>`` keeps the unitary two-loop slope ``-1/(2 pi^2 <g(phi)>)`` (g counting
+   every spin component; Hikami, Phys. Rev. B 24, 2671 (1981); Evers & Mirlin, Rev.
+   Mod. Phys. 80, 1355 (2008), with ``t = 1/(2 pi g)``), so the expected
+   slope is ``±1/pi - 1/(2 pi^2 <g(phi)>)``; each successive slope is split into the
+   slopes of ``<g(phi)>`` and ``<g(0)>`` (:class:`DeltaSlope`) to show which side misses,
+   and compared also with the expectation at those finite ``L/l_B`` (the HLN crossover
+   with the ``phi_*`` of the fits of item 3: its tail decays as ``(l_B/L)^2``, not as
+   the ``c/L`` of the fit);
 3. per (W, L) the Hikami–Larkin–Nagaoka fit of ``<Delta g>(phi)``
    (:func:`betascale.theory.hln`) for ``alpha`` and ``phi_*`` (:func:`fit_hln`), with
    errors from the paired bootstrap; expected ``alpha = +1/2`` (spinless orthogonal) and
@@ -333,6 +341,21 @@ class DeltaSlope(Result):
     """``[<Delta g>(L2) - <Delta g>(L1)] / ln(L2/L1)`` at one (W, phi), paired bootstrap.
 
     ``L_over_lB`` is ``sqrt(L1 L2)/l_B``; ``predicted`` is :func:`expected_slope`.
+
+    The slope is split exactly into ``flux_slope - zero_slope``: the size slopes of
+    ``<g(phi)>`` and of ``<g(0)>`` over the same pairs, each with the standard error of
+    two independent ensembles. They show which side misses: ``zero_slope`` tends to the
+    class's one-loop slope (``-1/pi`` orthogonal, ``+1/pi`` symplectic) and
+    ``flux_slope`` to the unitary ``-1/(2 pi^2 <g(phi)>)`` (``flux_slope_predicted``).
+
+    ``predicted_tail`` is the expectation at these finite ``L/l_B``: the HLN difference
+    ``[hln(phi, alpha, phi_*(L2)) - hln(phi, alpha, phi_*(L1))] / ln(L2/L1)`` with the
+    class's alpha and the ``phi_*`` of the HLN fits at L1 and L2 (the tail
+    ``(alpha/pi) psi'(1/2) phi_*/phi`` of the crossover, which decays as ``(l_B/L)^2``),
+    plus the two-loop term; NaN where either HLN fit is missing or undetermined. It is
+    a consistency check, not an independent prediction: at ``phi >> phi_*`` the HLN fits
+    fix ``ln phi_*(L)`` from the same ``<Delta g>(L)``, so a slope that departs from
+    ``±1/pi`` there shows up as an ``L_phi/L`` that drifts with L.
     """
 
     flux: float
@@ -344,6 +367,20 @@ class DeltaSlope(Result):
     error: float
     interval: tuple[float, float]
     predicted: float
+    flux_slope: float = math.nan
+    flux_slope_error: float = math.nan
+    zero_slope: float = math.nan
+    zero_slope_error: float = math.nan
+    flux_slope_predicted: float = math.nan
+    predicted_tail: float = math.nan
+
+
+#: The asymptotic slope of ``<Delta g>(L)`` uses the sizes ``L >= 13 l_B`` only, with no
+#: correction term: there the HLN crossover's tail, which decays as ``(l_B/L)^2``
+#: (:func:`betascale.theory.hln` at ``phi >> phi_*``), shifts the slope by less than
+#: 4 % of ``1/pi``. Fixed on 2026-12-05 (issue 19) before the independent series
+#: ``mc-symplectic-ffl`` was computed, and used for both classes.
+ASYMPTOTIC_L_OVER_LB = 13.0
 
 
 @dataclass(frozen=True)
@@ -351,13 +388,15 @@ class DeltaFit(Result):
     """The fit ``<Delta g>(L) = d0 + b ln L (+ c/L)`` at one (W, phi).
 
     ``fit.a`` is the slope ``b``; ``b_theory`` its expected value for ``l_B << L``
-    (:func:`expected_slope` at the mean g(phi)).
+    (:func:`expected_slope` at the mean g(phi)); ``lmin`` the smallest size admitted
+    (0: every size; the asymptotic fits use ``L >= ASYMPTOTIC_L_OVER_LB l_B``).
     """
 
     flux: float
     W: float
     fit: LogFit
     b_theory: float
+    lmin: int = 0
     _derived = ("b", "sigma_b", "relative_deviation")
 
     @property
@@ -373,15 +412,41 @@ class DeltaFit(Result):
         return self.b / self.b_theory - 1 if self.b_theory else math.nan
 
 
-def _delta_slopes(s: SizeSeries, g_flux: dict, model: str, ci: float) -> list[DeltaSlope]:
+def _size_slope(a: np.ndarray, b: np.ndarray, dln: float) -> tuple[float, float]:
+    """``(<b> - <a>)/dln`` of two independent ensembles, with its standard error."""
+    ea, eb = mean_estimate(a), mean_estimate(b)
+    return (eb.mean - ea.mean) / dln, math.hypot(ea.error, eb.error) / dln
+
+
+def _tail(flux: float, model: str, stars: tuple[float | None, float | None], dln: float) -> float:
+    """The HLN part of the slope between two sizes with the fitted ``phi_*`` (NaN if none)."""
+    if stars[0] is None or stars[1] is None:
+        return math.nan
+    a = theory.HLN_ALPHA[model]
+    return float(theory.hln(flux, a, stars[1]) - theory.hln(flux, a, stars[0])) / dln
+
+
+def _delta_slopes(
+    s: SizeSeries, values: dict, model: str, ci: float, stars: dict
+) -> list[DeltaSlope]:
+    """Successive slopes of ``<Delta g>``; ``values[L] = (g(phi), g(0))`` over the pairs,
+    ``stars[(W, L)]`` the ``phi_*`` of the determined HLN fits."""
     out, l_B = [], theory.magnetic_length(s.flux)
     for i in range(s.L.size - 1):
         L1, L2 = int(s.L[i]), int(s.L[i + 1])
-        dln, g = math.log(L2 / L1), 0.5 * (g_flux[L1] + g_flux[L2])
+        (g1a, g0a), (g1b, g0b) = values[L1], values[L2]
+        dln, g = math.log(L2 / L1), 0.5 * (float(np.mean(g1a)) + float(np.mean(g1b)))
         boot = (s.boot[:, i + 1] - s.boot[:, i]) / dln
         slope, err = (s.mean[i + 1] - s.mean[i]) / dln, np.std(boot, ddof=1)
         lb, iv = math.sqrt(L1 * L2) / l_B, quantiles(boot, ci)
-        out.append(DeltaSlope(s.flux, s.W, L1, L2, lb, slope, err, iv, expected_slope(model, g)))
+        parts = (*_size_slope(g1a, g1b, dln), *_size_slope(g0a, g0b, dln))
+        unitary = theory.weak_localization_slope("unitary", g)
+        ends = (stars.get((s.W, L1)), stars.get((s.W, L2)))
+        tail = _tail(s.flux, model, ends, dln) + unitary
+        expected = expected_slope(model, g)
+        out.append(
+            DeltaSlope(s.flux, s.W, L1, L2, lb, slope, err, iv, expected, *parts, unitary, tail)
+        )
     return out
 
 
@@ -394,7 +459,8 @@ class Magnetoconductance(Result):
     pair. ``model`` is the class at zero flux, ``stat`` the statistic; ``deltas``
     (:class:`PairedDelta` per W, L, phi), ``slopes`` and ``fits`` (of ``<Delta g>(L)``
     per W, phi) and ``hln`` (:class:`HLNFit` per W, L); ``skipped`` gives one-line
-    reasons for the fits not made; then the settings.
+    reasons for the fits not made; ``asymptotic`` the fits ``d0 + b ln L`` over
+    ``L >= ASYMPTOTIC_L_OVER_LB l_B`` (per W, phi with two such sizes); then the settings.
     """
 
     defined: bool
@@ -406,6 +472,7 @@ class Magnetoconductance(Result):
     fits: tuple[DeltaFit, ...] = ()
     hln: tuple[HLNFit, ...] = ()
     skipped: tuple[str, ...] = ()
+    asymptotic: tuple[DeltaFit, ...] = ()
     corrections: int = 1
     n_boot: int = DEFAULT_BOOT
     seed: int = 0
@@ -441,25 +508,38 @@ def _pairs(table: SampleTable, stat: str, fluxes: list[float]):
     return out
 
 
-def _delta_fits(pairs: dict, model: str, corrections: int, n_boot: int, seed: int, ci: float):
-    """Slopes and fits of ``<Delta g>(L)`` per (W, phi)."""
+def _delta_fits(
+    pairs: dict, model: str, corrections: int, n_boot: int, seed: int, ci: float, stars: dict
+):
+    """Slopes and fits of ``<Delta g>(L)`` per (W, phi); ``stars`` as :func:`_delta_slopes`."""
     rng = np.random.default_rng(seed)
-    by: dict[tuple[float, float], dict[int, tuple[np.ndarray, float]]] = {}
+    by: dict[tuple[float, float], dict[int, tuple[np.ndarray, np.ndarray]]] = {}
     for (W, L, f), (_, g1, g0) in sorted(pairs.items()):
-        by.setdefault((f, W), {})[L] = (g1 - g0, float(np.mean(g1)))
-    slopes, fits, skipped = [], [], []
+        by.setdefault((f, W), {})[L] = (g1, g0)
+    slopes, fits, asymptotic, skipped = [], [], [], []
     for (f, W), rows in sorted(by.items()):
-        s = series_of_values(f, W, {L: d for L, (d, _) in rows.items()}, n_boot, rng)
-        g_flux = {L: g for L, (_, g) in rows.items()}
-        slopes += _delta_slopes(s, g_flux, model, ci)
+        s = series_of_values(f, W, {L: g1 - g0 for L, (g1, g0) in rows.items()}, n_boot, rng)
+        slopes += _delta_slopes(s, rows, model, ci, stars)
+        g_flux = float(np.mean([np.mean(g1) for g1, _ in rows.values()]))
         try:
             fit = fit_log_size(s.L, s.mean, s.se, s.boot, corrections, ci)
-            fits.append(
-                DeltaFit(f, W, fit, expected_slope(model, float(np.mean(list(g_flux.values())))))
-            )
+            fits.append(DeltaFit(f, W, fit, expected_slope(model, g_flux)))
         except InputError as err:
             skipped.append(f"Delta g(L) fit at W={W:g}, flux={f:g} skipped: {err}")
-    return slopes, fits, skipped
+        far = _asymptotic_fit(s, {L: g1 for L, (g1, _) in rows.items()}, model, ci)
+        asymptotic += [far] if far is not None else []
+    return slopes, fits, asymptotic, skipped
+
+
+def _asymptotic_fit(s: SizeSeries, g_flux: dict, model: str, ci: float) -> DeltaFit | None:
+    """``d0 + b ln L`` over the sizes ``L >= ASYMPTOTIC_L_OVER_LB l_B`` (None if < 2)."""
+    lmin = ASYMPTOTIC_L_OVER_LB * theory.magnetic_length(s.flux)
+    keep = np.flatnonzero(s.L >= lmin)
+    if keep.size < 2:
+        return None
+    fit = fit_log_size(s.L[keep], s.mean[keep], s.se[keep], s.boot[:, keep], 0, ci)
+    g = float(np.mean([np.mean(g_flux[int(L)]) for L in s.L[keep]]))
+    return DeltaFit(s.flux, s.W, fit, expected_slope(model, g), int(s.L[keep[0]]))
 
 
 def _hln_fits(pairs: dict, model: str, max_flux: float | None, n_boot: int, seed: int, ci: float):
@@ -541,15 +621,29 @@ def magnetoconductance(
     if not pairs:
         return undefined("no (W, L, sample) is present both at flux 0 and at a non-zero flux")
     deltas = [paired_delta(g1, g0, W, L, f) for (W, L, f), (_, g1, g0) in sorted(pairs.items())]
-    slopes, fits, why = _delta_fits(pairs, model_class, corrections, int(n_boot), seed, ci)
     hln, why_hln = _hln_fits(pairs, model_class, hln_max_flux, int(n_boot), seed, ci)
+    stars = {(h.W, h.L): h.flux_star for h in hln if h.determined}
+    slopes, fits, far, why = _delta_fits(
+        pairs, model_class, corrections, int(n_boot), seed, ci, stars
+    )
     parts = (tuple(deltas), tuple(slopes), tuple(fits), tuple(hln), tuple(why + why_hln))
-    return Magnetoconductance(True, "", model_class, stat, *parts, **settings)
+    return Magnetoconductance(
+        True, "", model_class, stat, *parts, asymptotic=tuple(far), **settings
+    )
 
 
 # ------------------------------------------------------------------ report
 def _g(x: float, fmt: str = ".3g") -> str:
     return format(x, fmt) if math.isfinite(x) else "-"
+
+
+def _fit_line(label: str, f: DeltaFit) -> str:
+    return (
+        f"  {label} W={f.W:g}, phi={f.flux:.4g}, L={f.fit.L[0]}-{f.fit.L[-1]} ({f.fit.form}): "
+        f"b = {format_pm(f.b, f.sigma_b)}, expected {f.b_theory:+.4f} "
+        f"({_g(100 * f.relative_deviation, '+.0f')} %), "
+        f"chi2/dof = {f.fit.chi2:.1f}/{f.fit.dof}"
+    )
 
 
 def format_magnetoconductance(mc: Magnetoconductance) -> str:
@@ -571,24 +665,30 @@ def format_magnetoconductance(mc: Magnetoconductance) -> str:
     ]
     lines += _table(cols, rows)
     b = mc.slope_one_loop
-    lines += ["", f"slope d<Delta g>/d ln L (l_B << L: {b:+.4f} - 1/(2 pi^2 <g(phi)>))"]
-    cols = ("W", "phi", "L1", "L2", "L/l_B", "slope", "expected")
+    lines += [
+        "",
+        f"slope d<Delta g>/d ln L (l_B << L: {b:+.4f} - 1/(2 pi^2 <g(phi)>))"
+        f" = slope of <g(phi)> (-> -1/(2 pi^2 <g(phi)>)) - slope of <g(0)> (-> {-b:+.4f});"
+        " HLN tail: expected at these L/l_B with the HLN fits' phi_*",
+    ]
+    cols = ("W", "phi", "L1", "L2", "L/l_B", "slope", "expected", "HLN tail")
+    cols += ("g(phi)", "2-loop", "g(0)")
     rows = [
         (
             *(f"{s.W:g}", f"{s.flux:.4g}", str(s.L1), str(s.L2), f"{s.L_over_lB:.3g}"),
             format_pm(s.slope, s.error),
             f"{s.predicted:+.4f}",
+            _g(s.predicted_tail, "+.4f"),
+            format_pm(s.flux_slope, s.flux_slope_error),
+            f"{s.flux_slope_predicted:+.4f}",
+            format_pm(s.zero_slope, s.zero_slope_error),
         )
         for s in mc.slopes
     ]
     lines += _table(cols, rows)
-    for f in mc.fits:
-        lines.append(
-            f"  fit W={f.W:g}, phi={f.flux:.4g}, L={f.fit.L[0]}-{f.fit.L[-1]} ({f.fit.form}): "
-            f"b = {format_pm(f.b, f.sigma_b)}, expected {f.b_theory:+.4f} "
-            f"({_g(100 * f.relative_deviation, '+.0f')} %), "
-            f"chi2/dof = {f.fit.chi2:.1f}/{f.fit.dof}"
-        )
+    lines += [_fit_line("fit", f) for f in mc.fits]
+    far = f"asymptotic (L >= {ASYMPTOTIC_L_OVER_LB:g} l_B)"
+    lines += [_fit_line(far, f) for f in mc.asymptotic]
     lines += ["", f"HLN fit of <Delta g>(phi) (expected alpha = {mc.alpha_theory:+.2f})"]
     cols = ("W", "L", "fluxes", "alpha", "dev", "phi_*", "L_phi/L", "chi2/dof", "p")
     rows = [

@@ -19,7 +19,13 @@ from betascale.ensemble.comm import MPIUnavailable, SerialComm, launched_with_mp
 from betascale.ensemble.leases import LEASE_FACTOR, LEASE_FLOOR_SECONDS, Leases
 from betascale.ensemble.progress import LOG_INTERVAL, Progress
 from betascale.ensemble.runner import Runner, run, run_study
-from betascale.ensemble.scheduler import MAX_CHUNK, TARGET_CHUNK_SECONDS, Scheduler, Wait
+from betascale.ensemble.scheduler import (
+    MAX_CHUNK,
+    MIN_CHUNK_SECONDS,
+    TARGET_CHUNK_SECONDS,
+    Scheduler,
+    Wait,
+)
 from betascale.ensemble.signals import STOP_SIGNALS, StopSignal
 from betascale.ensemble.summary import SERVE_ONLY_ABOVE, RunSummary
 from betascale.ensemble.tasks import Chunk, Task, estimated_seconds
@@ -30,6 +36,7 @@ __all__ = [
     "LEASE_FLOOR_SECONDS",
     "LOG_INTERVAL",
     "MAX_CHUNK",
+    "MIN_CHUNK_SECONDS",
     "SERVE_ONLY_ABOVE",
     "STOP_SIGNALS",
     "TARGET_CHUNK_SECONDS",

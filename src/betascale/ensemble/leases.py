@@ -22,6 +22,7 @@ expired lease is told apart from an answer to a new lease on the same samples.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import threading
 import time
 from collections.abc import Callable
@@ -63,6 +64,7 @@ class Leases:
         self._late: dict[int, float] = {}  # rank -> when it began the chunk it did not return
         self._ever_late: set[int] = set()
         self._next_id = 1
+        self._short: list[tuple[float, int]] = []  # (expected seconds, lease), see shortest
         self._lock = threading.Lock()
 
     def allowance(self, chunk: Chunk) -> float:
@@ -72,12 +74,29 @@ class Leases:
 
     def grant(self, rank: int, chunk: Chunk) -> Chunk:
         """Lease ``chunk`` to ``rank``; the chunk to send (it carries the lease number)."""
+        expected = self._expected(chunk)
         with self._lock:
             leased = dataclasses.replace(chunk, lease=self._next_id)
             self._next_id += 1
             begun = any(lease.rank == rank for lease in self._live.values())
             self._live[leased.lease] = _Lease(rank, leased, None if begun else self._clock())
+            heapq.heappush(self._short, (expected, leased.lease))
+            if len(self._short) > 4 * len(self._live) + 64:  # drop the ended leases
+                self._short = [entry for entry in self._short if entry[1] in self._live]
+                heapq.heapify(self._short)
             return leased
+
+    def shortest(self) -> float | None:
+        """Expected seconds of the shortest chunk on a live lease (None if there is none).
+
+        Every rank that holds a chunk asks for its next one as it begins the chunk, so
+        rank 0 may take this long to answer without keeping anyone waiting (ended leases
+        leave the heap lazily: O(log n) per lease).
+        """
+        with self._lock:
+            while self._short and self._short[0][1] not in self._live:
+                heapq.heappop(self._short)
+            return self._short[0][0] if self._short else None
 
     def release(self, rank: int, chunk: Chunk) -> bool:
         """``rank`` answered for ``chunk``: True if its lease was live (take the answer),
@@ -128,6 +147,10 @@ class Leases:
         """Whether a rank (other than ``other_than``) holds a chunk on a live lease."""
         with self._lock:
             return any(lease.rank != other_than for lease in self._live.values())
+
+    def any_late(self) -> bool:
+        """Whether a rank is late now (cheaper than :meth:`late`, for every turn)."""
+        return bool(self._late)
 
     def late(self) -> dict[int, float]:
         """The ranks late now, with the seconds since they began the chunk they did not return."""

@@ -3,9 +3,12 @@
 Rank 0's main thread answers work requests, collects results and writes them to the
 store, while a compute thread of rank 0 works through chunks like any other rank
 (with more than :data:`~betascale.ensemble.summary.SERVE_ONLY_ABOVE` ranks, rank 0 only
-serves). MUMPS and LAPACK release the GIL, so the server answers within milliseconds
-even during a factorization. A worker asks for its next chunk before computing the
-current one (prefetch), so the reply's latency hides behind the computation.
+serves). MUMPS and LAPACK release the GIL, so the server answers even during a
+factorization. A worker asks for its next chunk before computing the current one
+(prefetch) and sends its results without waiting for rank 0 to receive them, so rank 0
+may take a fraction of a chunk's time to answer: it wakes up a few times per chunk
+instead of polling (``_Root._idle_wait``; every wake-up costs it CPU time, and MPI's
+blocking calls spin).
 
 Nothing lost, nothing hangs:
 
@@ -19,7 +22,9 @@ Nothing lost, nothing hangs:
   someone is there to take a chunk that comes back. If at the end only late ranks are
   left, rank 0 waits :data:`LATE_GRACE_SECONDS` for them, then records the run and
   aborts the job (a stopped rank cannot take part in the collective calls that end it);
-* results are committed in batches at least every :data:`FLUSH_SECONDS`;
+* results are committed in batches, at most :data:`FLUSH_SECONDS` after the last commit
+  (plus one turn of the server): a result that finds the store idle for longer is
+  committed at once;
 * if rank 0's compute thread dies, or rank 0 fails in any way (a full disk, say), the
   run is recorded as failed as far as that still works, the reason is printed in one
   line, and the MPI job is aborted — cleanup never stands between a failure and
@@ -46,13 +51,18 @@ from betascale.ensemble.worker import Worker
 from betascale.errors import InputError, one_line
 
 _TAG_WORK = 11  # rank 0 -> worker: a Chunk, a Wait, or None (no more work)
-_TAG_RESULT = 12  # worker -> rank 0: (kind, payload)
+_TAG_RESULT = 12  # worker -> rank 0: (kind, payload); a request carries the last results
 _REQUEST, _RESULTS, _RETURN, _BYE = "request", "results", "return", "bye"
-#: Commit buffered results at least this often (seconds), and whenever idle.
+#: Commit buffered results this often (seconds); each commit costs rank 0 ~0.1 ms.
 FLUSH_SECONDS = 0.5
-#: Rank 0's first wait on an idle turn, and its longest (see ``_Root._idle_wait``).
+#: Rank 0's first wait on an idle turn, and its longest while no chunk is leased out
+#: (see ``_Root._idle_wait``) ...
 IDLE_SECONDS = 0.005
 MAX_IDLE_SECONDS = 0.04
+#: ... and while chunks are leased out: this fraction of the shortest one's expected
+#: seconds, within IDLE_SECONDS and LEASED_IDLE_SECONDS.
+LATENCY_FRACTION = 0.25
+LEASED_IDLE_SECONDS = 0.5
 #: Seconds between two checks of the leases.
 LEASE_CHECK_SECONDS = 1.0
 #: A rank with nothing to compute while other ranks hold chunks asks again this often.
@@ -79,6 +89,8 @@ class _Root:
         self.results: queue.Queue = queue.Queue()
         self.local_done = runner.size > SERVE_ONLY_ABOVE
         self.idle_turns = 0
+        self.handed_out = False  # the last request found every sample handed out
+        self.inbox: list = []  # (source, request) of the messages being received, in order
         self.thread: threading.Thread | None = None
 
     def serve(self, stop: StopSignal) -> None:
@@ -93,9 +105,9 @@ class _Root:
         cpu = time.thread_time()
         while not self._finished():
             busy = self._drain_messages(status)
-            busy |= self._drain_local(timeout=0.0 if busy else self._idle_wait())
+            busy |= self._drain_local(timeout=self._idle_wait(busy))
             self.idle_turns = 0 if busy else self.idle_turns + 1
-            if not busy or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+            if time.monotonic() - self.last_flush >= FLUSH_SECONDS:
                 self._flush()
             self._check_thread()
             self._check_leases()
@@ -104,10 +116,25 @@ class _Root:
         self.runner.late_ranks = self.leases.ever_late()
         self.runner.unresponsive = tuple(sorted(self.active))
 
-    def _idle_wait(self) -> float:
-        """How long an idle turn waits: :data:`IDLE_SECONDS`, doubled with every idle
-        turn in a row up to :data:`MAX_IDLE_SECONDS` (every wake-up costs rank 0 CPU
-        time; the workers ask one chunk ahead, so the wait hides behind their work)."""
+    def _idle_wait(self, busy: bool = False) -> float:
+        """How long a turn waits for messages (every wake-up costs rank 0 40-90 µs of
+        CPU time, and MPI has no wait that does not spin: see ``docs/guide/mpi.md``).
+
+        A busy turn is followed at once by the next (a worker's request follows its
+        results; a turn on warm caches costs a fraction of one after a sleep). While
+        chunks are leased out and samples remain to hand out, an idle turn waits a
+        :data:`LATENCY_FRACTION` of the shortest leased chunk's expected seconds (within
+        :data:`IDLE_SECONDS` and :data:`LEASED_IDLE_SECONDS`): a worker asks for its
+        next chunk as it begins one and sends its results without waiting for them to
+        be received, so an answer within that time keeps nobody waiting. Otherwise (the
+        start, the end) it waits :data:`IDLE_SECONDS`, doubled with every idle turn in a
+        row up to :data:`MAX_IDLE_SECONDS`.
+        """
+        if busy:
+            return 0.0
+        shortest = None if self.handed_out else self.leases.shortest()
+        if shortest is not None:
+            return min(LEASED_IDLE_SECONDS, max(IDLE_SECONDS, LATENCY_FRACTION * shortest))
         return min(MAX_IDLE_SECONDS, IDLE_SECONDS * 2 ** min(self.idle_turns, 16))
 
     def next_chunk(self, rank: int):
@@ -116,6 +143,7 @@ class _Root:
         if self.stop.is_set():
             return None
         chunk = self.scheduler.next_chunk(rank)
+        self.handed_out = chunk is None
         if chunk is None and self.leases.outstanding(other_than=rank):
             return Wait(POLL_SECONDS, drop=False)
         return chunk
@@ -126,6 +154,9 @@ class _Root:
             return False
         if not self.active:
             return True
+        if not self.leases.any_late():
+            self.only_late_since = None
+            return False
         late = self.leases.late()
         if not self.active <= late.keys():
             self.only_late_since = None
@@ -143,15 +174,31 @@ class _Root:
         return now - self.only_late_since > grace
 
     def _drain_messages(self, status) -> bool:
-        busy = False
-        while self.active and self.comm.Iprobe(
-            source=self.any_source, tag=_TAG_RESULT, status=status
-        ):
-            source = status.Get_source()
-            kind, payload = self.comm.recv(source=source, tag=_TAG_RESULT)
-            self._handle(source, kind, payload)
-            busy = True
-        return busy
+        """Receive what the workers sent and handle it; whether anything was handled.
+
+        A message is received without blocking (a matched probe, then a nonblocking
+        receive), so that rank 0 never waits for a large message whose sender must
+        take part in the transfer; each source's messages are handled in order.
+        """
+        while self.active:
+            message = self.comm.improbe(source=self.any_source, tag=_TAG_RESULT, status=status)
+            if message is None:
+                break
+            self.inbox.append((status.Get_source(), message.irecv()))
+        if not self.inbox:
+            return False
+        waiting, blocked = [], set()
+        for source, request in self.inbox:
+            if source not in blocked:
+                done, received = request.test()
+                if done:
+                    self._handle(source, *received)
+                    continue
+                blocked.add(source)
+            waiting.append((source, request))
+        handled = len(waiting) < len(self.inbox)
+        self.inbox = waiting
+        return handled
 
     def _handle(self, source: int, kind: str, payload) -> None:
         silent = self.leases.heard_from(source)
@@ -162,16 +209,14 @@ class _Root:
             )
             self.runner.progress.set_late(self.leases.late())
         if kind == _REQUEST:
+            if payload is not None:  # the results of the chunk before (one message less)
+                self._results(source, payload)
             reply = self.next_chunk(source)
             if isinstance(reply, Chunk):
                 reply = self.leases.grant(source, reply)
             self.comm.send(reply, dest=source, tag=_TAG_WORK)
         elif kind == _RESULTS:
-            if self.leases.release(source, payload.chunk):
-                self._release(payload.chunk, done=len(payload))
-                self._take(payload)
-            else:  # a late answer: recomputed elsewhere; only learn its timing
-                self.scheduler.observe_chunk(payload)
+            self._results(source, payload)
         elif kind == _RETURN:
             if self.leases.release(source, payload):
                 self._release(payload, done=0)
@@ -179,6 +224,13 @@ class _Root:
             for chunk in self.leases.drop(source):
                 self.scheduler.requeue(chunk)
             self.active.discard(source)
+
+    def _results(self, source: int, result: ChunkResult) -> None:
+        if self.leases.release(source, result.chunk):
+            self._release(result.chunk, done=len(result))
+            self._take(result)
+        else:  # a late answer: recomputed elsewhere; only learn its timing
+            self.scheduler.observe_chunk(result)
 
     def _check_leases(self) -> None:
         """Hand the chunks of ranks whose lease ran out to other ranks (every second)."""
@@ -213,7 +265,7 @@ class _Root:
         if self.buffer:
             results, self.buffer = self.buffer, []
             self.runner.store.add_chunks(results)
-        self.last_flush = time.monotonic()
+            self.last_flush = time.monotonic()
 
     def _drain_local(self, timeout: float) -> bool:
         """Take the results of rank 0's compute thread, waiting up to ``timeout`` for
@@ -294,15 +346,37 @@ class _WorkerLoop:
         self.worker = Worker(runner.study, self.rank)
         self.stop = stop
         self.computed = self.failed = 0
+        self.sending: list = []  # the requests of the messages to rank 0 still in flight
+        self.results: ChunkResult | None = None  # of the last chunk, not sent yet
+
+    def send(self, kind: str, payload) -> None:
+        """Send a message to rank 0 without waiting for rank 0 to take it.
+
+        A large message (a chunk's results) is only delivered when rank 0 receives it,
+        and rank 0 waits between its turns (``_Root._idle_wait``): a blocking send, or
+        waiting for the message before, would keep this rank from computing (or spin
+        in MPI) until then. MPI delivers the messages in the order they were sent.
+        """
+        self.sending = [request for request in self.sending if not request.Test()]
+        self.sending.append(self.comm.isend((kind, payload), dest=0, tag=_TAG_RESULT))
 
     def request(self):
-        self.comm.send((_REQUEST, None), dest=0, tag=_TAG_RESULT)
+        """Ask for a chunk, handing in the results of the last one with the request."""
+        results, self.results = self.results, None
+        self.send(_REQUEST, results)
         return self.comm.irecv(source=0, tag=_TAG_WORK)
+
+    def hand_in(self) -> None:
+        """Send the results of the last chunk now (no request follows at once)."""
+        if self.results is not None:
+            results, self.results = self.results, None
+            self.send(_RESULTS, results)
 
     def run(self, idle: bool) -> None:
         upcoming = None if idle else self.request().wait()
         while upcoming is not None and not self.stop.is_set():
             if isinstance(upcoming, Wait):
+                self.hand_in()
                 if upcoming.drop:
                     self.worker.keep_only(())
                 time.sleep(upcoming.seconds)
@@ -311,16 +385,19 @@ class _WorkerLoop:
             reply = self.request()  # prefetch: hide the reply behind the computation
             self.compute(upcoming)
             upcoming = reply.wait()
+        self.hand_in()
         if isinstance(upcoming, Chunk):  # stopped with a prefetched chunk: hand it back
-            self.comm.send((_RETURN, upcoming), dest=0, tag=_TAG_RESULT)
-        self.comm.send((_BYE, None), dest=0, tag=_TAG_RESULT)
+            self.send(_RETURN, upcoming)
+        self.send(_BYE, None)
+        for request in self.sending:  # rank 0 takes every message before it ends
+            request.wait()
 
     def compute(self, chunk: Chunk) -> None:
         records = self.worker.compute_chunk(chunk, self.stop.event)
         result = ChunkResult.from_records(chunk, records, self.rank)
         self.computed += len(result)
         self.failed += result.failed
-        self.comm.send((_RESULTS, result), dest=0, tag=_TAG_RESULT)
+        self.results = result  # sent with the next request (or by hand_in)
 
 
 def serve_as_worker(runner) -> RunSummary:

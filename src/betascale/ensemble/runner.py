@@ -116,6 +116,7 @@ class Runner:
         self.server_cpu_seconds: float | None = None
         self.late_ranks: tuple[int, ...] = ()
         self.unresponsive: tuple[int, ...] = ()
+        self._estimates: dict[tuple[float, int], float] = {}
 
     # ------------------------------------------------------------------ steps
     def run(self) -> RunSummary:
@@ -181,7 +182,7 @@ class Runner:
             quiet=self.quiet,
             stream=self.stream,
             interval=self.log_interval,
-            weight=lambda r: geometry_seconds(self.study, r.flux, r.L),
+            weight=lambda r: self._estimate(r.flux, r.L),
             total_weight=self.scheduler.total_work,
         )
         where = self.store_path if self.store_path is not None else "memory"
@@ -228,8 +229,16 @@ class Runner:
             self.computed += count
             self.failed += result.failed
             c = result.chunk
-            weight = count * geometry_seconds(self.study, c.flux, c.L)
-            progress.advance(count, result.failed, weight)
+            progress.advance(count, result.failed, count * self._estimate(c.flux, c.L))
+
+    def _estimate(self, flux: float, L: int) -> float:
+        """The estimated seconds of a sample of geometry ``(flux, L)`` that weigh the
+        progress, computed once per geometry (rank 0 counts every chunk of the run)."""
+        key = (flux, L)
+        seconds = self._estimates.get(key)
+        if seconds is None:
+            seconds = self._estimates[key] = geometry_seconds(self.study, flux, L)
+        return seconds
 
     def abandon(self, status: str) -> None:
         """Best-effort end of a run that is failing: record ``status``, never raise."""

@@ -20,6 +20,8 @@ from betascale.study import Study
 
 #: Aim for chunks of about this many seconds of estimated work.
 TARGET_CHUNK_SECONDS = 2.0
+#: ... and, towards the end of a run, never fewer than this many (see :func:`chunk_size`).
+MIN_CHUNK_SECONDS = 0.25
 #: Never put more samples than this into one chunk.
 MAX_CHUNK = 4096
 #: Geometries a rank keeps built (a build costs as much as many samples).
@@ -59,11 +61,11 @@ class Scheduler:
     gets :class:`Wait`; if a geometry cannot fit even on an empty host, the run is
     refused.
 
-    A chunk holds samples of one (W, flux, L). Its size is guided self-scheduling: at
-    most :data:`TARGET_CHUNK_SECONDS` of work and at most the remaining work divided
-    by twice the number of ranks, so chunks shrink towards the end and the ranks
-    finish together. Costs per sample start from an estimate and follow the
-    measured solve times.
+    A chunk holds samples of one (W, flux, L). Its size is guided self-scheduling
+    with a floor (:func:`chunk_size`): chunks shrink towards the end so that the ranks
+    finish together, but never below :data:`MIN_CHUNK_SECONDS` of work, so that tiny
+    samples come in large chunks. Costs per sample start from an estimate and follow
+    the measured solve times.
 
     Parameters
     ----------
@@ -206,8 +208,7 @@ class Scheduler:
     def _cut(self, rank: int, key: Cell, live: list[Cell], hold: tuple) -> Chunk:
         L, W, flux = key
         remaining_work = sum(self._count(self._groups[k]) * self._cost[k] for k in live)
-        budget = min(TARGET_CHUNK_SECONDS, remaining_work / (2 * self.ranks))
-        size = max(1, min(MAX_CHUNK, int(budget / self._cost[key])))
+        size = chunk_size(self._cost[key], remaining_work, self.ranks)
         q = self._groups[key]
         start, stop = q[0]
         take = min(size, stop - start)
@@ -268,6 +269,42 @@ class Scheduler:
         largest = max(self._budgets.values())
         for L, _, flux in self._groups:
             check_geometry_fits(self.study, flux, L, largest)
+
+
+def chunk_size(cost: float, remaining_work: float, ranks: int) -> int:
+    """Samples in the next chunk: guided self-scheduling with a floor in seconds.
+
+    The chunk holds ``budget / cost`` samples (between 1 and :data:`MAX_CHUNK`), where
+
+        budget = max(MIN_CHUNK_SECONDS, min(TARGET_CHUNK_SECONDS, remaining_work / (2 ranks)))
+
+    Guided self-scheduling (Polychronopoulos & Kuck, IEEE Trans. Comput. C-36, 1425
+    (1987)) gives each rank a share of the remaining work, here half of it, so
+    that chunks shrink towards the end and the ranks finish together; a run
+    starts with about two chunks per rank, enough for the balance and for handing a
+    late rank's chunk to another one (:mod:`~betascale.ensemble.leases`). The floor
+    (the "minimal chunk" of Tzen & Ni, IEEE Trans. Parallel Distrib. Syst. 4, 87
+    (1993)) stops the tail of chunks of one sample each: rank 0 pays for every chunk
+    (messages, a lease, a store row) whatever its length, so a chunk of tiny samples
+    must hold many of them. The ranks then finish within about
+    :data:`MIN_CHUNK_SECONDS` of each other.
+
+    Parameters
+    ----------
+    cost
+        Seconds per sample of the chunk's geometry (measured, else estimated); > 0.
+    remaining_work
+        Seconds of all the samples not handed out yet.
+    ranks
+        Ranks that compute.
+
+    Returns
+    -------
+    int
+        The number of samples (the caller takes at most what is left of the cell).
+    """
+    budget = max(MIN_CHUNK_SECONDS, min(TARGET_CHUNK_SECONDS, remaining_work / (2 * ranks)))
+    return max(1, min(MAX_CHUNK, int(budget / cost))) if cost > 0 else MAX_CHUNK
 
 
 def _ranges(indices: list[int]) -> list[tuple[int, int]]:
