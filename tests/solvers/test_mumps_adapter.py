@@ -124,3 +124,16 @@ def test_context_hands_mumps_what_set_matrix_would_without_copying_the_values(sy
     assert np.array_equal(ctx.data, reference.data)
     assert np.shares_memory(ctx.data, values) == (not symmetric)
     assert ctx.mumps_instance.sym == reference.mumps_instance.sym
+
+
+def test_context_without_python_mumps_internals_takes_set_matrix(monkeypatch):
+    # A python-mumps whose private module differs: the pattern goes through set_matrix.
+    from betascale.solvers import mumps_adapter
+    from betascale.solvers.mumps_adapter import _context
+
+    a = sp.coo_array(random_sparse(25, complex_=True, seed=4))
+    values = np.ascontiguousarray(a.data)
+    monkeypatch.setattr(mumps_adapter, "_python_mumps_internals", lambda: None)
+    ctx = _context(25, a.row, a.col, values, symmetric=False)
+    assert not np.shares_memory(ctx.data, values)  # set_matrix's own copy
+    assert np.array_equal(ctx.data, values) and ctx.n == 25

@@ -37,6 +37,7 @@ import ctypes
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -77,6 +78,15 @@ def available_ordering(name: str) -> str:
 _LETTERS = {np.dtype(np.float64): "d", np.dtype(np.complex128): "z"}
 
 
+def _python_mumps_internals() -> Any | None:
+    """python-mumps' extension module (``mumps.mumps._mumps``), if it has what
+    :func:`_context` uses; None otherwise (another version)."""
+    import mumps
+
+    backend = getattr(getattr(mumps, "mumps", None), "_mumps", None)
+    return backend if hasattr(backend, "int_dtype") else None
+
+
 def _context(size: int, rows, cols, values: np.ndarray, symmetric: bool):
     """A python-mumps context holding the pattern (rows, cols) with ``values``.
 
@@ -85,13 +95,15 @@ def _context(size: int, rows, cols, values: np.ndarray, symmetric: bool):
     to a new instance; but without its copies (of the COO matrix, of its upper
     triangle, of the values: MUMPS reads A and never writes it, and :meth:`factor`
     hands it each sample's values the same way), which cost a tenth of the set-up at
-    L = 1024. Other value types take python-mumps' own conversion.
+    L = 1024. Other value types, and a python-mumps without the internals relied on
+    (``mumps.mumps._mumps``), take python-mumps' own ``set_matrix``.
     """
     import mumps
 
     ctx = mumps.Context()
+    backend = _python_mumps_internals()
     letter = _LETTERS.get(np.asarray(values).dtype)
-    if letter is None:
+    if letter is None or backend is None:  # another value type, or python-mumps version
         matrix = sp.coo_array((values, (rows, cols)), shape=(size, size))
         ctx.set_matrix(matrix, symmetric=symmetric)
         return ctx
@@ -99,10 +111,9 @@ def _context(size: int, rows, cols, values: np.ndarray, symmetric: bool):
     if symmetric and np.any(rows > cols):  # the upper triangle, as set_matrix keeps it
         keep = rows <= cols
         rows, cols, values = rows[keep], cols[keep], values[keep]
-    int_dtype = mumps.mumps._mumps.int_dtype
-    row, col = np.add(rows, 1, dtype=int_dtype), np.add(cols, 1, dtype=int_dtype)
+    row, col = np.add(rows, 1, dtype=backend.int_dtype), np.add(cols, 1, dtype=backend.int_dtype)
     data = np.ascontiguousarray(values)
-    ctx.mumps_instance = getattr(mumps.mumps._mumps, letter + "mumps")(ctx.verbose, 2 * symmetric)
+    ctx.mumps_instance = getattr(backend, letter + "mumps")(ctx.verbose, 2 * symmetric)
     ctx.dtype = letter
     ctx.n, ctx.row, ctx.col, ctx.data = size, row, col, data  # kept alive by ctx
     ctx.mumps_instance.set_assembled_matrix(size, row, col, data)
