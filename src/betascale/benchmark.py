@@ -423,22 +423,30 @@ def bench_mpi(
 # ------------------------------------------------------------ rank 0's capacity
 @dataclass(frozen=True)
 class ServerBench:
-    """Rank 0's capacity and the ranks it can serve at a few sizes.
+    """Rank 0's capacity, its CPU time per chunk, and the ranks it can serve.
 
     ``capacity`` is samples per second of rank 0's serving CPU time (requests,
     scheduling, receiving, storing and counting results), measured on a run of
-    tiny samples with ``ranks`` ranks (rank 0 only serves). A rank computing samples
-    of size L sends ``1/t(L)`` samples per second, so rank 0 saturates at
-    ``capacity * t(L)`` ranks (``ranks_served``).
+    tiny samples with ``ranks`` ranks (rank 0 only serves). Rank 0 pays mostly per
+    chunk, whatever its length, so the figure that carries over to other runs is
+    ``chunk_cpu_seconds``, its CPU time per chunk: ranks that each hand in a chunk of
+    ``s`` seconds of work keep it fully busy at ``s / chunk_cpu_seconds`` ranks
+    (``ranks_served``, at the shortest and the target chunk length of
+    :func:`~betascale.ensemble.scheduler.chunk_size`). A run of more ranks makes its
+    chunks longer (at least ``ranks chunk_cpu_seconds / MAX_SERVER_LOAD`` seconds), so
+    rank 0 is never more than half busy; ``chunk_floor`` is that length for a few
+    rank counts.
     """
 
     ranks: int
     L: int
     samples: int
+    chunks: int
     server_cpu_seconds: float
     capacity: float
-    sample_seconds: dict[int, float]
-    ranks_served: dict[int, float]
+    chunk_cpu_seconds: float
+    ranks_served: dict[float, float]
+    chunk_floor: dict[int, float]
 
     def to_dict(self) -> dict:
         """The result as a plain dict."""
@@ -446,17 +454,23 @@ class ServerBench:
 
 
 def bench_server(
-    ranks: int = 17, L: int = 4, samples: int = 200_000, sizes: Sequence[int] = (16, 32, 64)
+    ranks: int = 17, L: int = 4, samples: int = 200_000, big_runs: Sequence[int] = (1000, 10_000)
 ) -> ServerBench:
     """Measure rank 0's serving capacity with ``ranks`` MPI ranks on tiny samples.
 
     A real ``mpiexec -n ranks betascale run`` of an orthogonal study at size ``L``
-    (oversubscribed: the workers only have to keep rank 0 busy); the per-sample time
-    at each of ``sizes`` is measured in this process with one BLAS thread.
+    (oversubscribed: the workers only have to keep rank 0 busy). ``chunk_floor`` gives
+    the shortest chunk (seconds of work) that runs of ``big_runs`` ranks would get
+    with the measured cost per chunk.
     """
     import tempfile
     from pathlib import Path
 
+    from betascale.ensemble.scheduler import (
+        MAX_SERVER_LOAD,
+        MIN_CHUNK_SECONDS,
+        TARGET_CHUNK_SECONDS,
+    )
     from betascale.study import Study
 
     study = Study("bench-server", BENCH_SPEC, W=(BENCH_W,), L=(L,), samples=samples, seed=3)
@@ -470,21 +484,12 @@ def bench_server(
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    cpu = summary["server_cpu_seconds"]
-    capacity = summary["computed"] / cpu
-    per_sample = {int(n): _sample_seconds(n) for n in sizes}
-    served = {n: capacity * t for n, t in per_sample.items()}
-    return ServerBench(ranks, L, summary["computed"], cpu, capacity, per_sample, served)
-
-
-@one_blas_thread()
-def _sample_seconds(L: int, repeats: int = 20) -> float:
-    """Median solve time of one orthogonal sample of size L (the benchmark model)."""
-    system = build_system(BENCH_SPEC, L)
-    fast = FastSolver(system)
-    disorders = [system.draw_disorder(BENCH_W, 1, i) for i in range(repeats + 1)]
-    fast.solve(disorders[-1])
-    return _median_time(fast.solve, disorders[:repeats])[0]
+    cpu, chunks = summary["server_cpu_seconds"], summary["server_chunks"]
+    per_chunk = cpu / chunks
+    served = {s: s / per_chunk for s in (MIN_CHUNK_SECONDS, TARGET_CHUNK_SECONDS)}
+    floor = {n: max(MIN_CHUNK_SECONDS, n * per_chunk / MAX_SERVER_LOAD) for n in big_runs}
+    done = summary["computed"]
+    return ServerBench(ranks, L, done, chunks, cpu, done / cpu, per_chunk, served, floor)
 
 
 # ------------------------------------------------------- the Python API and the CLI

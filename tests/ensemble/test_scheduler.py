@@ -5,7 +5,9 @@ import pytest
 from betascale.ensemble import Scheduler, Wait
 from betascale.ensemble.scheduler import (
     MAX_CHUNK,
+    MAX_SERVER_LOAD,
     MIN_CHUNK_SECONDS,
+    SERVER_SECONDS_PER_CHUNK,
     TARGET_CHUNK_SECONDS,
     chunk_size,
 )
@@ -135,9 +137,10 @@ def test_chunk_size_is_guided_self_scheduling_with_a_floor_in_seconds():
     """Rank 0 pays for every chunk whatever its length (issue 18, part 3): tiny
     samples come in large chunks, and the tail never decays to chunks of one sample."""
     ranks = 16
-    # plenty of work: TARGET_CHUNK_SECONDS of it, capped at MAX_CHUNK samples
+    # plenty of work: TARGET_CHUNK_SECONDS of it, capped at MAX_CHUNK samples (for a
+    # few ranks; 16 ranks would keep rank 0 busy with 4 ms chunks)
     assert chunk_size(0.01, 1e6, ranks) == int(TARGET_CHUNK_SECONDS / 0.01)
-    assert chunk_size(1e-6, 1e6, ranks) == MAX_CHUNK
+    assert chunk_size(1e-6, 1e6, 1) == MAX_CHUNK
     # a share of the remaining work (two chunks per rank) ...
     assert chunk_size(1e-3, 32.0, ranks) == 1000
     # ... but never below the floor, however little is left
@@ -145,6 +148,37 @@ def test_chunk_size_is_guided_self_scheduling_with_a_floor_in_seconds():
     assert chunk_size(1e-4, 1e-3, ranks) == chunk_size(1e-4, 0.0, ranks) == floor
     # a sample longer than the budget is a chunk of its own; an unknown cost the largest
     assert chunk_size(100.0, 1e6, ranks) == 1 and chunk_size(0.0, 1.0, ranks) == MAX_CHUNK
+
+
+@pytest.mark.parametrize("ranks", [1, 16, 125, 1000, 10_000])
+@pytest.mark.parametrize("cost", [1e-6, 1e-4, 1e-2])
+def test_chunks_keep_rank_0_at_most_half_busy_whatever_the_ranks(ranks, cost):
+    """Rank 0 pays ~1 ms per chunk: with thousands of ranks the chunks grow, past
+    MAX_CHUNK if need be, so that serving them takes at most MAX_SERVER_LOAD of its
+    time, from the first chunk to the tail (issue 18, part 3)."""
+    server = 1e-3
+    for remaining in (1e9, 1.0, 0.0):
+        size = chunk_size(cost, remaining, ranks, server)
+        load = ranks * server / (size * cost)  # rank 0's share of time, one chunk per rank
+        assert load <= MAX_SERVER_LOAD * (1 + 1e-6)
+    assert chunk_size(1e-2, 1e9, 2000, server) == int(2000 * server / MAX_SERVER_LOAD / 1e-2)
+    assert chunk_size(1e-6, 0.0, 2000, server) == int(4.0 / 1e-6) > MAX_CHUNK
+    # up to ~125 ranks at 1 ms per chunk nothing changes
+    assert chunk_size(1e-3, 0.0, 100, server) == int(MIN_CHUNK_SECONDS / 1e-3)
+
+
+def test_the_scheduler_learns_rank_0s_cost_per_chunk():
+    study = one_size(4, 10**7)
+    scheduler = Scheduler.from_keys(study, [(2.0, 0.0, 4, i) for i in range(10**5)], ranks=4000)
+    scheduler._learn(4, 1, 1e-3)
+    assert scheduler.server_seconds == SERVER_SECONDS_PER_CHUNK
+    scheduler.observe_server(1.0, 15)  # too few chunks to tell: the default stays
+    assert scheduler.server_seconds == SERVER_SECONDS_PER_CHUNK
+    scheduler.observe_server(0.002, 40)  # 50 us per chunk
+    assert scheduler.server_seconds == pytest.approx(5e-5)
+    small = len(scheduler.next_chunk(0))
+    scheduler.observe_server(0.2, 40)  # 5 ms per chunk: 40 s chunks for 4000 ranks
+    assert len(scheduler.next_chunk(1)) == int(4000 * 5e-3 / MAX_SERVER_LOAD / 1e-3) > small
 
 
 def test_tiny_samples_take_few_chunks():

@@ -60,8 +60,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--serve",
         action="store_true",
-        help="instead: measure rank 0's serving capacity (samples per CPU second) with "
-        "--server-ranks ranks on tiny samples, and the ranks it can serve at L = 16, 32, 64",
+        help="instead: measure rank 0's serving capacity (samples and chunks per CPU second) "
+        "with --server-ranks ranks on tiny samples, and the ranks it can serve",
     )
     parser.add_argument(
         "--server-ranks", type=int, default=17, help="MPI ranks of --serve (default 17)"
@@ -281,12 +281,15 @@ def run_server(args: argparse.Namespace) -> int:
         return 0
     print(
         f"# rank 0 serving {row.ranks - 1} worker ranks on {row.samples} orthogonal samples of "
-        f"L = {row.L}: {row.server_cpu_seconds:.2f} s of server CPU"
+        f"L = {row.L}: {row.server_cpu_seconds:.3f} s of server CPU for {row.chunks} chunks"
     )
     print(f"capacity: {row.capacity:.0f} samples per second of rank 0's CPU")
-    print(f"{'L':>6} {'s/sample':>10} {'ranks served':>13}")
-    for size, seconds in row.sample_seconds.items():
-        print(f"{size:>6d} {seconds:10.5f} {row.ranks_served[size]:13.0f}")
+    print(f"per chunk: {1e3 * row.chunk_cpu_seconds:.2f} ms of rank 0's CPU, whatever its length")
+    print(f"{'chunk of':>10} {'ranks that keep rank 0 fully busy':>34}")
+    for seconds, served in row.ranks_served.items():
+        print(f"{seconds:9.2f}s {served:34.0f}")
+    floors = ", ".join(f"{n} ranks: {s:.2f} s" for n, s in row.chunk_floor.items())
+    print(f"chunks are made long enough to keep rank 0 at most half busy ({floors})")
     return 0
 
 

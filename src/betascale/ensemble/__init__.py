@@ -21,7 +21,9 @@ from betascale.ensemble.progress import LOG_INTERVAL, Progress
 from betascale.ensemble.runner import Runner, run, run_study
 from betascale.ensemble.scheduler import (
     MAX_CHUNK,
+    MAX_SERVER_LOAD,
     MIN_CHUNK_SECONDS,
+    SERVER_SECONDS_PER_CHUNK,
     TARGET_CHUNK_SECONDS,
     Scheduler,
     Wait,
@@ -36,7 +38,9 @@ __all__ = [
     "LEASE_FLOOR_SECONDS",
     "LOG_INTERVAL",
     "MAX_CHUNK",
+    "MAX_SERVER_LOAD",
     "MIN_CHUNK_SECONDS",
+    "SERVER_SECONDS_PER_CHUNK",
     "SERVE_ONLY_ABOVE",
     "STOP_SIGNALS",
     "TARGET_CHUNK_SECONDS",

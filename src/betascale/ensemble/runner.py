@@ -114,6 +114,7 @@ class Runner:
         self.start = time.monotonic()
         self.samples: SampleTable | None = None
         self.server_cpu_seconds: float | None = None
+        self.server_chunks: int | None = None
         self.late_ranks: tuple[int, ...] = ()
         self.unresponsive: tuple[int, ...] = ()
         self._estimates: dict[tuple[float, int], float] = {}
@@ -214,7 +215,7 @@ class Runner:
         summary = RunSummary(
             self.store_path, self.computed, self.failed, scheduler.total, missing,
             time.monotonic() - self.start, self.status, 0, self.size, self.server_cpu_seconds,
-            self.late_ranks,
+            self.late_ranks, self.server_chunks,
         )  # fmt: skip
         progress.log(self._final_line(summary))
         return summary

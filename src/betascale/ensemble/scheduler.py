@@ -22,8 +22,15 @@ from betascale.study import Study
 TARGET_CHUNK_SECONDS = 2.0
 #: ... and, towards the end of a run, never fewer than this many (see :func:`chunk_size`).
 MIN_CHUNK_SECONDS = 0.25
-#: Never put more samples than this into one chunk.
+#: Never put more samples than this into one chunk (unless rank 0's load needs more;
+#: see :func:`chunk_size`).
 MAX_CHUNK = 4096
+#: Rank 0's CPU seconds per chunk it serves (messages, lease, scheduling, storing),
+#: until the run has measured its own (:meth:`Scheduler.observe_server`): 0.5-0.8 ms
+#: measured with ``betascale bench --serve`` on a 2-core machine.
+SERVER_SECONDS_PER_CHUNK = 1e-3
+#: Chunks are made long enough that serving them keeps rank 0 at most this busy.
+MAX_SERVER_LOAD = 0.5
 #: Geometries a rank keeps built (a build costs as much as many samples).
 KEEP_GEOMETRIES = 2
 
@@ -64,8 +71,11 @@ class Scheduler:
     A chunk holds samples of one (W, flux, L). Its size is guided self-scheduling
     with a floor (:func:`chunk_size`): chunks shrink towards the end so that the ranks
     finish together, but never below :data:`MIN_CHUNK_SECONDS` of work, so that tiny
-    samples come in large chunks. Costs per sample start from an estimate and follow
-    the measured solve times.
+    samples come in large chunks, nor below what keeps rank 0 at most
+    :data:`MAX_SERVER_LOAD` busy with this many ranks. Costs per sample start from an
+    estimate and follow the measured solve times; rank 0's cost per chunk starts from
+    :data:`SERVER_SECONDS_PER_CHUNK` and follows its measured CPU time
+    (:meth:`observe_server`).
 
     Parameters
     ----------
@@ -101,6 +111,7 @@ class Scheduler:
         self.total = sum(self._count(q) for q in self._groups.values())
         self.total_work = sum(self._count(q) * self._cost[k] for k, q in self._groups.items())
         self._measured: dict[int, tuple[int, float]] = {}
+        self.server_seconds = SERVER_SECONDS_PER_CHUNK
         self._hosts = list(hosts) if hosts is not None else ["local"] * self.ranks
         self._budgets = budgets or {}
         self._holding: dict[int, deque] = {}
@@ -140,6 +151,13 @@ class Scheduler:
         count = int(np.count_nonzero(ok))
         if count:
             self._learn(result.chunk.L, count, float(np.sum(result.seconds[ok])))
+
+    def observe_server(self, cpu_seconds: float, chunks: int) -> None:
+        """Learn rank 0's CPU seconds per chunk served (``cpu_seconds`` over ``chunks``;
+        kept at the default until 16 chunks were served)."""
+        if chunks >= 16 and cpu_seconds > 0:
+            with self._lock:
+                self.server_seconds = cpu_seconds / chunks
 
     def expected_seconds(self, chunk: Chunk) -> float:
         """Expected seconds of ``chunk``'s samples: the measured (else estimated) seconds
@@ -208,7 +226,7 @@ class Scheduler:
     def _cut(self, rank: int, key: Cell, live: list[Cell], hold: tuple) -> Chunk:
         L, W, flux = key
         remaining_work = sum(self._count(self._groups[k]) * self._cost[k] for k in live)
-        size = chunk_size(self._cost[key], remaining_work, self.ranks)
+        size = chunk_size(self._cost[key], remaining_work, self.ranks, self.server_seconds)
         q = self._groups[key]
         start, stop = q[0]
         take = min(size, stop - start)
@@ -271,12 +289,18 @@ class Scheduler:
             check_geometry_fits(self.study, flux, L, largest)
 
 
-def chunk_size(cost: float, remaining_work: float, ranks: int) -> int:
+def chunk_size(
+    cost: float,
+    remaining_work: float,
+    ranks: int,
+    server_seconds: float = SERVER_SECONDS_PER_CHUNK,
+) -> int:
     """Samples in the next chunk: guided self-scheduling with a floor in seconds.
 
     The chunk holds ``budget / cost`` samples (between 1 and :data:`MAX_CHUNK`), where
 
-        budget = max(MIN_CHUNK_SECONDS, min(TARGET_CHUNK_SECONDS, remaining_work / (2 ranks)))
+        budget = max(floor, min(TARGET_CHUNK_SECONDS, remaining_work / (2 ranks)))
+        floor = max(MIN_CHUNK_SECONDS, ranks server_seconds / MAX_SERVER_LOAD)
 
     Guided self-scheduling (Polychronopoulos & Kuck, IEEE Trans. Comput. C-36, 1425
     (1987)) gives each rank a share of the remaining work, here half of it, so
@@ -286,8 +310,13 @@ def chunk_size(cost: float, remaining_work: float, ranks: int) -> int:
     (the "minimal chunk" of Tzen & Ni, IEEE Trans. Parallel Distrib. Syst. 4, 87
     (1993)) stops the tail of chunks of one sample each: rank 0 pays for every chunk
     (messages, a lease, a store row) whatever its length, so a chunk of tiny samples
-    must hold many of them. The ranks then finish within about
-    :data:`MIN_CHUNK_SECONDS` of each other.
+    must hold many of them. With ``ranks`` ranks each handing in a chunk every
+    ``budget`` seconds, rank 0 spends ``ranks server_seconds / budget`` of its time
+    serving them; the second term of the floor keeps that at most
+    :data:`MAX_SERVER_LOAD`, whatever the number of ranks (it exceeds
+    :data:`MIN_CHUNK_SECONDS` above about 125 ranks at 1 ms per chunk, and
+    :data:`MAX_CHUNK` gives way to it). The ranks then finish within about one
+    floor of each other.
 
     Parameters
     ----------
@@ -297,14 +326,21 @@ def chunk_size(cost: float, remaining_work: float, ranks: int) -> int:
         Seconds of all the samples not handed out yet.
     ranks
         Ranks that compute.
+    server_seconds
+        Rank 0's CPU seconds per chunk served.
 
     Returns
     -------
     int
         The number of samples (the caller takes at most what is left of the cell).
     """
-    budget = max(MIN_CHUNK_SECONDS, min(TARGET_CHUNK_SECONDS, remaining_work / (2 * ranks)))
-    return max(1, min(MAX_CHUNK, int(budget / cost))) if cost > 0 else MAX_CHUNK
+    load_floor = ranks * server_seconds / MAX_SERVER_LOAD
+    floor = max(MIN_CHUNK_SECONDS, load_floor)
+    budget = max(floor, min(TARGET_CHUNK_SECONDS, remaining_work / (2 * ranks)))
+    if cost <= 0:
+        return MAX_CHUNK
+    cap = max(MAX_CHUNK, int(load_floor / cost))
+    return max(1, min(cap, int(budget / cost)))
 
 
 def _ranges(indices: list[int]) -> list[tuple[int, int]]:

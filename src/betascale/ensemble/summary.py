@@ -32,7 +32,8 @@ class RunSummary:
     ``status`` is ``complete`` (nothing missing), ``incomplete`` (the run ended but
     samples failed or are missing), ``interrupted`` (a signal) or ``failed``.
     ``server_cpu_seconds`` is the CPU time rank 0's server spent (MPI runs only): the
-    run's samples divided by it is rank 0's capacity in samples per second.
+    run's samples divided by it is rank 0's capacity in samples per second, and
+    divided by ``server_chunks`` (the chunks it served) its cost per chunk.
     ``late_ranks`` are the ranks that did not return a chunk in time (its samples were
     computed by other ranks; see :mod:`~betascale.ensemble.leases`).
     """
@@ -48,6 +49,7 @@ class RunSummary:
     ranks: int = 1
     server_cpu_seconds: float | None = None
     late_ranks: tuple[int, ...] = ()
+    server_chunks: int | None = None
 
     @property
     def samples_per_second(self) -> float:
