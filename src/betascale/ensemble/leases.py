@@ -61,6 +61,7 @@ class Leases:
         self._expected = expected
         self._clock = clock
         self._live: dict[int, _Lease] = {}
+        self._held: dict[int, list[int]] = {}  # rank -> its live lease numbers, in order
         self._late: dict[int, float] = {}  # rank -> when it began the chunk it did not return
         self._ever_late: set[int] = set()
         self._next_id = 1
@@ -78,8 +79,9 @@ class Leases:
         with self._lock:
             leased = dataclasses.replace(chunk, lease=self._next_id)
             self._next_id += 1
-            begun = any(lease.rank == rank for lease in self._live.values())
-            self._live[leased.lease] = _Lease(rank, leased, None if begun else self._clock())
+            held = self._held.setdefault(rank, [])
+            self._live[leased.lease] = _Lease(rank, leased, None if held else self._clock())
+            held.append(leased.lease)
             heapq.heappush(self._short, (expected, leased.lease))
             if len(self._short) > 4 * len(self._live) + 64:  # drop the ended leases
                 self._short = [entry for entry in self._short if entry[1] in self._live]
@@ -105,11 +107,20 @@ class Leases:
             lease = self._live.get(chunk.lease)
             if lease is None or lease.rank != rank:
                 return False
-            del self._live[chunk.lease]
-            following = [x for x in self._live.values() if x.rank == rank and x.started is None]
-            if following:
+            self._end(chunk.lease)
+            following = [self._live[k] for k in self._held.get(rank, ())]
+            if following and following[0].started is None:
                 following[0].started = self._clock()
             return True
+
+    def _end(self, key: int) -> _Lease:
+        """Remove the live lease ``key`` (and its entry among its rank's); call locked."""
+        lease = self._live.pop(key)
+        held = self._held[lease.rank]
+        held.remove(key)  # a rank holds one or two chunks: O(1)
+        if not held:
+            del self._held[lease.rank]
+        return lease
 
     def heard_from(self, rank: int) -> float | None:
         """``rank`` sent a message: it is no longer late. How long it was late (or None)."""
@@ -121,8 +132,7 @@ class Leases:
         """``rank`` left: the chunks it still held (to be scheduled again)."""
         with self._lock:
             self._late.pop(rank, None)
-            ids = [k for k, lease in self._live.items() if lease.rank == rank]
-            return [self._live.pop(k).chunk for k in ids]
+            return [self._end(k).chunk for k in list(self._held.get(rank, ()))]
 
     def expire(self) -> list[tuple[int, Chunk, float]]:
         """End the leases that ran out: ``(rank, chunk, seconds overdue)`` of each chunk of
@@ -136,7 +146,7 @@ class Leases:
             }
             expired = []
             for key in [k for k, lease in self._live.items() if lease.rank in late]:
-                lease = self._live.pop(key)
+                lease = self._end(key)
                 expired.append((lease.rank, lease.chunk, late[lease.rank]))
             for rank, seconds in late.items():
                 self._late.setdefault(rank, now - seconds)
@@ -146,7 +156,7 @@ class Leases:
     def outstanding(self, other_than: int | None = None) -> bool:
         """Whether a rank (other than ``other_than``) holds a chunk on a live lease."""
         with self._lock:
-            return any(lease.rank != other_than for lease in self._live.values())
+            return len(self._held) > (other_than in self._held)
 
     def any_late(self) -> bool:
         """Whether a rank is late now (cheaper than :meth:`late`, for every turn)."""

@@ -117,7 +117,8 @@ class Scheduler:
         self._holding: dict[int, deque] = {}
         self._bytes: dict[Geometry, float] = {}  # geometry_bytes, computed once each
         self._held_bytes: dict[str, float] = {}  # per host: the sum over its ranks' holdings
-        self._working: dict[int, int | None] = {}
+        self._working: dict[int, int | None] = {}  # the L each rank works on ...
+        self._workers: dict[int, int] = {}  # ... and how many ranks work on each L
         self._lock = threading.Lock()
         self._check_fits()
 
@@ -197,12 +198,12 @@ class Scheduler:
         with self._lock:
             live = [key for key, q in self._groups.items() if q]
             if not live:
-                self._working[rank] = None
+                self._work_on(rank, None)
                 self._hold(rank, deque(maxlen=KEEP_GEOMETRIES))
                 return None
             choice = self._choose(rank, live)
             if choice is None:
-                self._working[rank] = None
+                self._work_on(rank, None)
                 self._hold(rank, deque(maxlen=KEEP_GEOMETRIES))
                 return Wait()
             key, hold = choice
@@ -211,7 +212,8 @@ class Scheduler:
 
     def _choose(self, rank: int, live: list[Cell]) -> tuple[Cell, deque] | None:
         holding = self._holding.setdefault(rank, deque(maxlen=KEEP_GEOMETRIES))
-        busy = {L for r, L in self._working.items() if r != rank and L is not None}
+        mine = self._working.get(rank)
+        busy = {L for L, n in self._workers.items() if n > (L == mine)}  # by other ranks
         preferences = (
             [k for k in live if (k[2], k[0]) in holding]
             + [k for k in live if k[0] not in busy]
@@ -234,8 +236,20 @@ class Scheduler:
             q.popleft()
         else:
             q[0][0] = start + take
-        self._working[rank] = L
+        self._work_on(rank, L)
         return Chunk(W, flux, L, self.study.width(L), start, start + take, hold=hold)
+
+    def _work_on(self, rank: int, L: int | None) -> None:
+        """Record that ``rank`` works on size L (None: on nothing), keeping the count of
+        ranks per size current (so that a request costs O(1) in the number of ranks)."""
+        before = self._working.get(rank)
+        if before is not None:
+            self._workers[before] -= 1
+            if not self._workers[before]:
+                del self._workers[before]
+        self._working[rank] = L
+        if L is not None:
+            self._workers[L] = self._workers.get(L, 0) + 1
 
     # ---------------------------------------------------------------- memory
     def _geometry_bytes(self, geometry: Geometry) -> float:
