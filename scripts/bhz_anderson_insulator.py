@@ -36,6 +36,7 @@ import numpy as np
 from scipy.linalg import block_diag
 
 import betascale as bs
+from betascale.errors import run_script
 
 A, B, C, D, MASS, a = 364.5, -686.0, 0.0, -512.0, 1.0, 5.0  # in meV and nm
 s0, sz = np.eye(2), np.diag([1.0, -1.0])
@@ -92,7 +93,4 @@ def main(argv: list[str] | None = None) -> dict[float, tuple[float, float]]:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except bs.InputError as exc:  # bad input: one line and exit status 2, as the commands
-        sys.exit(print(f"bhz_anderson_insulator: error: {exc}", file=sys.stderr) or 2)
+    sys.exit(run_script("bhz_anderson_insulator", main))

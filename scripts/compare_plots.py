@@ -28,14 +28,11 @@ from pathlib import Path
 
 from betascale.analysis import analyze_store
 from betascale.cli.analyze import add_analysis_options, analysis_kwargs
-from betascale.errors import InputError
+from betascale.errors import run_script
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the script; return the exit status (2 for bad input)."""
-    from betascale.plots import figure_set
-    from betascale.plots.scaling import write_compare, write_figures
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("stores", nargs="+", type=Path, metavar="STORE")
     parser.add_argument("--out", type=Path, default=Path("figures"), metavar="DIR")
@@ -43,21 +40,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--each", action="store_true", help="also write each store's figures")
     add_analysis_options(parser)
     args = parser.parse_args(argv)
-    try:
-        analyses = [
-            analyze_store(path, fit=args.each, **analysis_kwargs(args)) for path in args.stores
-        ]
-        with figure_set():  # all the figures, or none
-            paths = write_compare(analyses, args.out, name=args.name)
-            if args.each:
-                for path, an in zip(args.stores, analyses, strict=True):
-                    paths += write_figures(an, args.out / path.stem)
-    except InputError as exc:
-        print(f"compare_plots: error: {exc}", file=sys.stderr)
-        return 2
+    return run_script("compare_plots", lambda: draw(args))
+
+
+def draw(args: argparse.Namespace) -> None:
+    """Write the comparison figure of ``args.stores`` (and each store's with --each);
+    print the paths."""
+    from betascale.plots import figure_set
+    from betascale.plots.scaling import write_compare, write_figures
+
+    analyses = [analyze_store(path, fit=args.each, **analysis_kwargs(args)) for path in args.stores]
+    with figure_set():  # all the figures, or none
+        paths = write_compare(analyses, args.out, name=args.name)
+        if args.each:
+            for path, an in zip(args.stores, analyses, strict=True):
+                paths += write_figures(an, args.out / path.stem)
     for path in paths:
         print(path)
-    return 0
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import sys
 
 from betascale.analysis import analyze_store
 from betascale.cli.analyze import add_analysis_options, analysis_kwargs
-from betascale.errors import InputError
+from betascale.errors import run_script
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,16 +36,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON list")
     add_analysis_options(parser)
     args = parser.parse_args(argv)
-    try:
-        analyses = [analyze_store(path, **analysis_kwargs(args)) for path in args.stores]
-    except InputError as exc:
-        print(f"scaling_fit: error: {exc}", file=sys.stderr)
-        return 2
+    return run_script("scaling_fit", lambda: report(args))
+
+
+def report(args: argparse.Namespace) -> None:
+    """Analyse every store of ``args`` and print the tables (or one JSON list)."""
+    analyses = [analyze_store(path, **analysis_kwargs(args)) for path in args.stores]
     if args.json:
         print(json.dumps([an.to_dict() for an in analyses], indent=2, ensure_ascii=False))
     else:
         print("\n\n".join(an.report() for an in analyses))
-    return 0
 
 
 if __name__ == "__main__":

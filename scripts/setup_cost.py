@@ -18,8 +18,8 @@ import argparse
 import sys
 import time
 
-import betascale as bs
 from betascale import validation
+from betascale.errors import run_script
 from betascale.models import ModelSpec, build_system
 from betascale.solvers import FastSolver
 from betascale.threads import one_blas_thread
@@ -58,7 +58,4 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[float, float]]:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except bs.InputError as exc:  # bad input: one line and exit status 2, as the commands
-        sys.exit(print(f"setup_cost: error: {exc}", file=sys.stderr) or 2)
+    sys.exit(run_script("setup_cost", main))

@@ -136,8 +136,10 @@ def test_bench_server_measures_rank_0s_cost_per_chunk():
 
     row = bench_server(ranks=3, samples=3000, big_runs=(10, 10**6))
     assert row.samples == 3000 and row.chunks >= 2 and row.server_cpu_seconds > 0
-    assert row.capacity == pytest.approx(3000 / row.server_cpu_seconds)
-    assert row.chunk_cpu_seconds == pytest.approx(row.server_cpu_seconds / row.chunks)
+    assert 0 < row.work_seconds <= row.server_cpu_seconds  # the work is part of the CPU time
+    assert row.idle_seconds == pytest.approx(row.server_cpu_seconds - row.work_seconds)
+    assert row.capacity == pytest.approx(3000 / row.work_seconds)
+    assert row.chunk_cpu_seconds == pytest.approx(row.work_seconds / row.chunks)
     for seconds, served in row.ranks_served.items():
         assert served == pytest.approx(seconds / row.chunk_cpu_seconds)
     assert row.chunk_floor[10] == MIN_CHUNK_SECONDS  # ten ranks: the fixed floor

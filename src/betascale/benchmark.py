@@ -425,17 +425,20 @@ def bench_mpi(
 class ServerBench:
     """Rank 0's capacity, its CPU time per chunk, and the ranks it can serve.
 
-    ``capacity`` is samples per second of rank 0's serving CPU time (requests,
-    scheduling, receiving, storing and counting results), measured on a run of
-    tiny samples with ``ranks`` ranks (rank 0 only serves). Rank 0 pays mostly per
-    chunk, whatever its length, so the figure that carries over to other runs is
-    ``chunk_cpu_seconds``, its CPU time per chunk: ranks that each hand in a chunk of
-    ``s`` seconds of work keep it fully busy at ``s / chunk_cpu_seconds`` ranks
-    (``ranks_served``, at the shortest and the target chunk length of
+    Measured on a run of tiny samples with ``ranks`` ranks (rank 0 only serves).
+    ``server_cpu_seconds`` is all the CPU time rank 0's server spent, ``work_seconds``
+    the part spent handling requests and results (receiving, scheduling, leasing,
+    counting) and committing them; the rest (``idle_seconds``) is the cost of waking
+    up to find nothing to do, which an oversubscribed benchmark pays often and a
+    saturated rank 0 not at all. ``capacity`` is samples per second of work. Rank 0
+    pays mostly per chunk, whatever its length, so the figure that carries over to
+    other runs is ``chunk_cpu_seconds``, its work per chunk: ranks that each hand in a
+    chunk of ``s`` seconds of work keep it fully busy at ``s / chunk_cpu_seconds``
+    ranks (``ranks_served``, at the shortest and the target chunk length of
     :func:`~betascale.ensemble.scheduler.chunk_size`). A run of more ranks makes its
-    chunks longer (at least ``ranks chunk_cpu_seconds / MAX_SERVER_LOAD`` seconds), so
-    rank 0 is never more than half busy; ``chunk_floor`` is that length for a few
-    rank counts.
+    chunks longer (at least ``ranks chunk_cpu_seconds / MAX_SERVER_LOAD`` seconds, with
+    the cost per chunk the run measures of itself the same way), so rank 0 is never
+    more than half busy; ``chunk_floor`` is that length for a few rank counts.
     """
 
     ranks: int
@@ -443,14 +446,20 @@ class ServerBench:
     samples: int
     chunks: int
     server_cpu_seconds: float
+    work_seconds: float
     capacity: float
     chunk_cpu_seconds: float
     ranks_served: dict[float, float]
     chunk_floor: dict[int, float]
 
+    @property
+    def idle_seconds(self) -> float:
+        """Rank 0's CPU time spent waking up to find nothing to do."""
+        return self.server_cpu_seconds - self.work_seconds
+
     def to_dict(self) -> dict:
         """The result as a plain dict."""
-        return asdict(self)
+        return {**asdict(self), "idle_seconds": self.idle_seconds}
 
 
 def bench_server(
@@ -461,7 +470,7 @@ def bench_server(
     A real ``mpiexec -n ranks betascale run`` of an orthogonal study at size ``L``
     (oversubscribed: the workers only have to keep rank 0 busy). ``chunk_floor`` gives
     the shortest chunk (seconds of work) that runs of ``big_runs`` ranks would get
-    with the measured cost per chunk.
+    with the measured work per chunk.
     """
     import tempfile
     from pathlib import Path
@@ -484,12 +493,14 @@ def bench_server(
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    cpu, chunks = summary["server_cpu_seconds"], summary["server_chunks"]
-    per_chunk = cpu / chunks
+    cpu, work, chunks = (
+        summary[k] for k in ("server_cpu_seconds", "server_work_seconds", "server_chunks")
+    )
+    per_chunk = work / chunks
     served = {s: s / per_chunk for s in (MIN_CHUNK_SECONDS, TARGET_CHUNK_SECONDS)}
     floor = {n: max(MIN_CHUNK_SECONDS, n * per_chunk / MAX_SERVER_LOAD) for n in big_runs}
     done = summary["computed"]
-    return ServerBench(ranks, L, done, chunks, cpu, done / cpu, per_chunk, served, floor)
+    return ServerBench(ranks, L, done, chunks, cpu, work, done / work, per_chunk, served, floor)
 
 
 # ------------------------------------------------------- the Python API and the CLI

@@ -37,6 +37,7 @@ def test_two_mpi_ranks_equal_one_process_bit_for_bit(tmp_path):
     summary = json.loads(two.stdout)
     assert summary["ranks"] == 2 and summary["computed"] == 36
     assert summary["server_chunks"] >= 1 and summary["server_cpu_seconds"] > 0
+    assert 0 < summary["server_work_seconds"] <= summary["server_cpu_seconds"]
     a, b = table(tmp_path / "one.sqlite"), table(tmp_path / "two.sqlite")
     assert len(a) == 36 and a == b  # every T bit for bit
     with Store.open(tmp_path / "two.sqlite") as store:

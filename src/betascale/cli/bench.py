@@ -281,10 +281,11 @@ def run_server(args: argparse.Namespace) -> int:
         return 0
     print(
         f"# rank 0 serving {row.ranks - 1} worker ranks on {row.samples} orthogonal samples of "
-        f"L = {row.L}: {row.server_cpu_seconds:.3f} s of server CPU for {row.chunks} chunks"
+        f"L = {row.L}: {row.server_cpu_seconds:.3f} s of server CPU for {row.chunks} chunks, "
+        f"{row.work_seconds:.3f} s of it working ({row.idle_seconds:.3f} s waking up idle)"
     )
-    print(f"capacity: {row.capacity:.0f} samples per second of rank 0's CPU")
-    print(f"per chunk: {1e3 * row.chunk_cpu_seconds:.2f} ms of rank 0's CPU, whatever its length")
+    print(f"capacity: {row.capacity:.0f} samples per second of rank 0's work")
+    print(f"per chunk: {1e3 * row.chunk_cpu_seconds:.2f} ms of rank 0's work, whatever its length")
     print(f"{'chunk of':>10} {'ranks that keep rank 0 fully busy':>34}")
     for seconds, served in row.ranks_served.items():
         print(f"{seconds:9.2f}s {served:34.0f}")

@@ -91,7 +91,7 @@ class _Root:
         self.idle_turns = 0
         self.handed_out = False  # the last request found every sample handed out
         self.inbox: list = []  # (source, request) of the messages being received, in order
-        self.busy_cpu = 0.0  # CPU seconds of the turns that handled something ...
+        self.busy_cpu = 0.0  # CPU seconds of the turns that handled something, and commits ...
         self.served = 0  # ... and the chunks served (results taken) so far
         self.thread: threading.Thread | None = None
 
@@ -110,15 +110,20 @@ class _Root:
             busy = self._drain_messages(status)
             busy |= self._drain_local(timeout=self._idle_wait(busy))
             self.idle_turns = 0 if busy else self.idle_turns + 1
-            if time.monotonic() - self.last_flush >= FLUSH_SECONDS:
-                self._flush()
-                self.scheduler.observe_server(self.busy_cpu, self.served)
             if busy:
                 self.busy_cpu += time.thread_time() - turn
+            if time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+                flush = time.thread_time()
+                self._flush()
+                self.busy_cpu += time.thread_time() - flush
+                self.scheduler.observe_server(self.busy_cpu, self.served)
             self._check_thread()
             self._check_leases()
+        flush = time.thread_time()
         self._flush()
+        self.busy_cpu += time.thread_time() - flush
         self.runner.server_cpu_seconds = time.thread_time() - cpu
+        self.runner.server_work_seconds = self.busy_cpu
         self.runner.server_chunks = self.served
         self.runner.late_ranks = self.leases.ever_late()
         self.runner.unresponsive = tuple(sorted(self.active))

@@ -115,6 +115,7 @@ class Runner:
         self.samples: SampleTable | None = None
         self.server_cpu_seconds: float | None = None
         self.server_chunks: int | None = None
+        self.server_work_seconds: float | None = None
         self.late_ranks: tuple[int, ...] = ()
         self.unresponsive: tuple[int, ...] = ()
         self._estimates: dict[tuple[float, int], float] = {}
@@ -215,7 +216,7 @@ class Runner:
         summary = RunSummary(
             self.store_path, self.computed, self.failed, scheduler.total, missing,
             time.monotonic() - self.start, self.status, 0, self.size, self.server_cpu_seconds,
-            self.late_ranks, self.server_chunks,
+            self.late_ranks, self.server_chunks, self.server_work_seconds,
         )  # fmt: skip
         progress.log(self._final_line(summary))
         return summary

@@ -31,9 +31,13 @@ class RunSummary:
 
     ``status`` is ``complete`` (nothing missing), ``incomplete`` (the run ended but
     samples failed or are missing), ``interrupted`` (a signal) or ``failed``.
-    ``server_cpu_seconds`` is the CPU time rank 0's server spent (MPI runs only): the
-    run's samples divided by it is rank 0's capacity in samples per second, and
-    divided by ``server_chunks`` (the chunks it served) its cost per chunk.
+    ``server_cpu_seconds`` is the CPU time rank 0's server spent (MPI runs only), and
+    ``server_work_seconds`` the part of it spent handling messages and committing
+    results: the rest is the cost of waking up to find nothing to do, which a
+    saturated rank 0 does not pay. So the run's samples divided by
+    ``server_work_seconds`` is rank 0's capacity in samples per second, and
+    ``server_work_seconds`` divided by ``server_chunks`` (the chunks it served) its
+    cost per chunk.
     ``late_ranks`` are the ranks that did not return a chunk in time (its samples were
     computed by other ranks; see :mod:`~betascale.ensemble.leases`).
     """
@@ -50,6 +54,7 @@ class RunSummary:
     server_cpu_seconds: float | None = None
     late_ranks: tuple[int, ...] = ()
     server_chunks: int | None = None
+    server_work_seconds: float | None = None
 
     @property
     def samples_per_second(self) -> float:
