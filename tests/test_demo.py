@@ -52,3 +52,21 @@ def test_the_unitary_row_is_the_two_loop_c2_with_its_resolution():
     assert row[2] == "skipped" and "no W with <g> >= gmin" in note
     demo = DemoAnalysis(panorama={"unitary": SimpleNamespace(weak_localization=None)})
     assert demo.beta_notes() == ["unitary: no size series"]
+
+
+def test_the_convergence_table_has_the_unitary_c2_row_of_a_unitary_series():
+    sizes = (24, 32, 48, 64, 96, 128)
+    tab = synthetic_table("unitary", W=(4.0,), g0=(1.6,), L=sizes, n=400, sigma=0.01)
+    series = SimpleNamespace(weak_localization=weak_localization(tab, "unitary", n_boot=100))
+    demo = DemoAnalysis(panorama={}, wl={"unitary": series})
+    rows = {row["class"]: row for row in demo.convergence_rows()}
+    c2, error, expected, where = rows["unitary"]["c2"]
+    assert expected == pytest.approx(0.0507, abs=1e-4) and abs(c2 - expected) < 4 * error
+    assert where.startswith("W=4, flux=") and "L=24-128" in where
+    lines = [line for line in demo.convergence_table().splitlines() if "two-loop c2" in line]
+    assert len(lines) == 1 and lines[0].split()[0] == "unitary"
+    assert sum("unitary" in line for line in demo.convergence_table().splitlines()) == 1
+    bad = SimpleNamespace(weak_localization=None)
+    assert DemoAnalysis(panorama={}, wl={"unitary": bad}).convergence_rows()[-1] == {
+        "class": "unitary", "c2": None, "c2_why": "no size series",
+    }  # fmt: skip

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from betascale.analysis import FSSAnalysis, StoreAnalysis, analyze_store
 from betascale.analysis.two_loop import resolution_note
+from betascale.analysis.weak_localization import WLJointFit
 from betascale.errors import InputError
 from betascale.models import SYMMETRY_CLASSES
 from betascale.text import table
@@ -81,7 +82,7 @@ class DemoStores:
         root = Path(data)
         return cls(
             {m: root / "demo" / f"demo-{m}.sqlite" for m in SYMMETRY_CLASSES},
-            {m: root / "reference" / f"wl-{m}.sqlite" for m in SERIES_CLASSES},
+            {m: root / "reference" / f"wl-{m}.sqlite" for m in (*SERIES_CLASSES, "unitary")},
             {m: root / "reference" / f"mc-{m}.sqlite" for m in SERIES_CLASSES},
             (
                 root / "reference" / "su2-transition.sqlite",
@@ -135,11 +136,16 @@ class DemoAnalysis:
         return [] if an is None else [f"unitary: {unitary_row(an)[1]}"]
 
     def convergence_rows(self) -> list[dict]:
-        """Per class: the WL coefficient, the magnetoconductance slope and the HLN alpha."""
-        return [
+        """Per class: the WL coefficient, the magnetoconductance slope and the HLN alpha;
+        and the unitary two-loop coefficient c2 where a unitary series was analysed (the
+        shipped ``wl-unitary``)."""
+        rows = [
             {"class": m, **_wl_row(self.wl.get(m)), **_mc_row(self.mc.get(m))}
             for m in SERIES_CLASSES
         ]
+        if "unitary" in self.wl:
+            rows.append({"class": "unitary", **_c2_row(self.wl["unitary"])})
+        return rows
 
     def convergence_table(self) -> str:
         """:meth:`convergence_rows` as text: value ± error, analytic value, deviation."""
@@ -149,11 +155,13 @@ class DemoAnalysis:
             "mc": "d<Dg>/d ln L",
             "mc_far": "d<Dg>/d ln L, L>=13 l_B",
             "hln": "HLN alpha",
+            "c2": "two-loop c2",
         }
         rows = [
             _convergence_cells(row["class"], label, row.get(key), row.get(f"{key}_why", ""))
             for row in self.convergence_rows()
             for key, label in labels.items()
+            if key in row or f"{key}_why" in row
         ]
         return "\n".join(table(cols, rows))
 
@@ -178,8 +186,10 @@ class DemoAnalysis:
             paths += write_figures(an, out / model)
         paths += write_compare(list(self.panorama.values()), out, name="compare_beta")
         for model, an in self.wl.items():
-            if an.weak_localization is not None and an.weak_localization.defined:
-                paths += save_figure(plot_wl_slope(an.weak_localization), out, f"wl_slope_{model}")
+            wl = an.weak_localization
+            if wl is not None and wl.defined and wl.slopes:
+                flux = min(s.flux for s in wl.slopes)  # zero, or the unitary series' field
+                paths += save_figure(plot_wl_slope(wl, flux), out, f"wl_slope_{model}")
         if self.transition is not None:
             paths += save_figure(self._panorama_figure(self.transition), out, "beta_panorama")
         for model, an in self.mc.items():
@@ -215,18 +225,9 @@ def unitary_row(an: StoreAnalysis) -> tuple[tuple[str, ...], str]:
     field of the panorama; the note says which W and L it used and, when ``|c2|`` is
     below three errors, that c2 is not resolved.
     """
-    wl = an.weak_localization
-    if wl is None or not wl.defined:
-        why = wl.reason if wl is not None and wl.reason else "no size series"
+    j, sizes, points, why = _two_loop_fit(an)
+    if j is None:
         return ("unitary", "two-loop <g>(L)", "skipped", "", "", "", ""), why
-    fits = [j for j in wl.joint if j.law == "two-loop"]
-    if not fits:
-        why = ([r for _, w, r in wl.skipped if w is None] or ["no two-loop fit"])[0]
-        return ("unitary", "two-loop <g>(L)", "skipped", "", "", "", ""), why
-    j = max(fits, key=lambda j: len(j.W))
-    used = [f for f in wl.fits if f.flux == j.flux and f.W in j.W]
-    sizes = sorted({L for f in used for L in f.fit.L})
-    points = sum(len(f.fit.L) for f in used)
     row = (
         "unitary", f"two-loop <g>(L) = {j.form}", f"c2 = {j.a:+.3f} ± {j.sigma_a:.3f}",
         f"{j.a_theory:+.4f}", f"{j.pull:+.1f}σ", str(points), f"{j.chi2 / max(j.dof, 1):.2f}",
@@ -235,6 +236,32 @@ def unitary_row(an: StoreAnalysis) -> tuple[tuple[str, ...], str]:
     where = f"c2 shared by W = {Ws}, L = {sizes[0]}-{sizes[-1]}, flux {j.flux:g}"
     verdict = resolution_note("c2", j.a, j.sigma_a) or f"{j.significance:.1f} sigma from zero"
     return row, f"{where}; {verdict}"
+
+
+def _two_loop_fit(an: StoreAnalysis) -> tuple[WLJointFit | None, list[int], int, str]:
+    """The two-loop joint fit of ``an`` over the most disorder strengths, the sizes and
+    the number of points it used; or None and the reason there is none."""
+    wl = an.weak_localization
+    if wl is None or not wl.defined:
+        return None, [], 0, (wl.reason if wl is not None and wl.reason else "no size series")
+    fits = [j for j in wl.joint if j.law == "two-loop"]
+    if not fits:
+        why = ([r for _, w, r in wl.skipped if w is None] or ["no two-loop fit"])[0]
+        return None, [], 0, why
+    j = max(fits, key=lambda j: len(j.W))
+    used = [f for f in wl.fits if f.flux == j.flux and f.W in j.W]
+    sizes = sorted({L for f in used for L in f.fit.L})
+    return j, sizes, sum(len(f.fit.L) for f in used), ""
+
+
+def _c2_row(an: StoreAnalysis) -> dict:
+    """The unitary two-loop coefficient c2 of a series (:func:`unitary_row`'s fit)."""
+    j, sizes, _, why = _two_loop_fit(an)
+    if j is None:
+        return {"c2": None, "c2_why": why}
+    Ws = ",".join(f"{w:g}" for w in j.W)
+    where = f"W={Ws}, flux={j.flux:g}, L={sizes[0]}-{sizes[-1]}, two-loop + c/L"
+    return {"c2": (j.a, j.sigma_a, j.a_theory, where)}
 
 
 def _convergence_cells(model: str, label: str, item, why: str) -> tuple[str, ...]:

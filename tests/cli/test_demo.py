@@ -36,6 +36,11 @@ def test_demo_on_shipped_data_writes_figures_and_the_tables(tmp_path, capsys):
     for quantity in ("WL coefficient a", "d<Dg>/d ln L ", "d<Dg>/d ln L,", "HLN alpha"):
         rows = [line for line in table.splitlines() if quantity in line]
         assert len(rows) == 2 and all("±" in row for row in rows), rows
+    # the shipped unitary series (wl-unitary): c2 with its deviation, pull and figure
+    (c2,) = [line for line in table.splitlines() if "two-loop c2" in line]
+    assert c2.split()[0] == "unitary" and "±" in c2 and "+0.0507" in c2 and "σ" in c2
+    assert "flux=0.03125" in c2 and "two-loop + c/L" in c2
+    assert (tmp_path / "wl_slope_unitary.png").stat().st_size > 1000
 
 
 def test_demo_rejects_bad_ranks():

@@ -113,15 +113,11 @@ class _Root:
             if busy:
                 self.busy_cpu += time.thread_time() - turn
             if time.monotonic() - self.last_flush >= FLUSH_SECONDS:
-                flush = time.thread_time()
-                self._flush()
-                self.busy_cpu += time.thread_time() - flush
+                self._commit()
                 self.scheduler.observe_server(self.busy_cpu, self.served)
             self._check_thread()
             self._check_leases()
-        flush = time.thread_time()
-        self._flush()
-        self.busy_cpu += time.thread_time() - flush
+        self._commit()
         self.runner.server_cpu_seconds = time.thread_time() - cpu
         self.runner.server_work_seconds = self.busy_cpu
         self.runner.server_chunks = self.served
@@ -273,6 +269,12 @@ class _Root:
         self.served += 1
         self.buffer.append(result)
         self.runner.take(result)
+
+    def _commit(self) -> None:
+        """Write the buffered results to the store, counting its CPU time as work."""
+        start = time.thread_time()
+        self._flush()
+        self.busy_cpu += time.thread_time() - start
 
     def _flush(self) -> None:
         if self.buffer:

@@ -18,7 +18,7 @@ import numpy as np
 from betascale import theory
 from betascale.analysis.ensembles import STAT_LABELS
 from betascale.analysis.magnetoconductance import Magnetoconductance
-from betascale.analysis.weak_localization import WeakLocalization
+from betascale.analysis.weak_localization import WeakLocalization, class_at_flux
 from betascale.errors import InputError
 from betascale.plots import figure_style
 from betascale.plots.common import THEORY_COLOR, log_axis
@@ -87,13 +87,14 @@ def plot_wl_slope(wl: WeakLocalization, flux: float = 0.0, title: str | None = N
         ax.axhline(0.0, color="0.6", lw=0.7, zorder=1)
         ax.set_xlabel(r"$L/\ell$ (Born mean free path)" if use_ell else r"$L$ (lattice constants)")
         ax.set_ylabel(r"$\Delta\langle g\rangle / \Delta\ln L$  ($e^2/h$)")
-        ax.set_title(title if title is not None else f"{wl.model}, flux {flux:g}")
+        default = f"{class_at_flux(wl.model, flux)}, flux {flux:g}"
+        ax.set_title(title if title is not None else default)
         ax.legend(title=STAT_LABELS[wl.stat], loc="center left", bbox_to_anchor=(1.02, 0.5))
     return fig
 
 
 def _draw_one_loop(ax, wl: WeakLocalization, pts, use_ell: bool, flux: float) -> None:
-    model = wl.model if flux == 0 else "unitary"
+    model = class_at_flux(wl.model, flux)
     if model == "unitary":
         x = [s.L_over_ell if use_ell else s.L for s in pts]
         ax.plot(
