@@ -9,7 +9,7 @@ import pytest
 
 import betascale.plots.scaling
 from betascale.analysis import weak_localization
-from betascale.demo import DemoAnalysis, unitary_row
+from betascale.demo import DemoAnalysis, _clean_rows, unitary_row
 from betascale.plots import save_figure
 from betascale.testing import synthetic_table
 
@@ -70,3 +70,21 @@ def test_the_convergence_table_has_the_unitary_c2_row_of_a_unitary_series():
     assert DemoAnalysis(panorama={}, wl={"unitary": bad}).convergence_rows()[-1] == {
         "class": "unitary", "c2": None, "c2_why": "no size series",
     }  # fmt: skip
+
+
+def test_the_two_asymptotic_slopes_combine_by_inverse_variance():
+    row = {"mc_far": (-0.40, 0.03, -0.334, "a")}
+    clean = SimpleNamespace(magnetoconductance=None)  # no flux scan: no slope of its own
+    out = _clean_rows(row, clean)
+    assert out["mc_clean"] is None and out["mc_both"] is None and out["mc_both_why"]
+    mc = SimpleNamespace(
+        defined=True, fits=[], hln=[],
+        asymptotic=[SimpleNamespace(b=-0.30, sigma_b=0.04, b_theory=-0.336, flux=0.003, W=2.0,
+                                    fit=SimpleNamespace(L=[96, 384]))],
+    )  # fmt: skip
+    out = _clean_rows(row, SimpleNamespace(magnetoconductance=mc))
+    value, error, expected, _ = out["mc_both"]
+    w1, w2 = 1 / 0.03**2, 1 / 0.04**2  # weights 1111 and 625
+    assert value == pytest.approx((-0.40 * w1 - 0.30 * w2) / (w1 + w2))
+    assert error == pytest.approx((w1 + w2) ** -0.5) and error < 0.03
+    assert expected == pytest.approx((-0.334 * w1 - 0.336 * w2) / (w1 + w2))

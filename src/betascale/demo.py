@@ -58,12 +58,17 @@ def demo_study_names() -> list[str]:
 
 @dataclass(frozen=True)
 class DemoStores:
-    """The stores one demo analysis reads: per class, panorama and series."""
+    """The stores one demo analysis reads: per class, panorama and series.
+
+    ``mc_clean`` are independent magnetoconductance series with field-free leads (the
+    shipped ``mc-*-ffl``), whose asymptotic slope is combined with that of ``mc``.
+    """
 
     panorama: dict[str, Path]
     wl: dict[str, Path]
     mc: dict[str, Path]
     transition: tuple[Path, ...] = ()
+    mc_clean: dict[str, Path] = field(default_factory=dict)
 
     @classmethod
     def of_run(cls, runs: str | Path) -> DemoStores:
@@ -88,11 +93,13 @@ class DemoStores:
                 root / "reference" / "su2-transition.sqlite",
                 root / "reference" / "su2-insulator.sqlite",
             ),
+            {m: root / "reference" / f"mc-{m}-ffl.sqlite" for m in SERIES_CLASSES},
         )
 
     def missing(self) -> list[Path]:
         """The stores that do not exist."""
         every = [*self.panorama.values(), *self.wl.values(), *self.mc.values(), *self.transition]
+        every += self.mc_clean.values()
         return [p for p in every if not p.is_file()]
 
 
@@ -105,6 +112,7 @@ class DemoAnalysis:
     mc: dict[str, StoreAnalysis] = field(default_factory=dict)
     transition: FSSAnalysis | None = None  # the symplectic transition, when shipped
     insulator: StoreAnalysis | None = None
+    mc_clean: dict[str, StoreAnalysis] = field(default_factory=dict)
 
     def beta_table(self) -> str:
         """The fitted leading coefficient of β(g) per class, against the analytic one.
@@ -143,6 +151,9 @@ class DemoAnalysis:
             {"class": m, **_wl_row(self.wl.get(m)), **_mc_row(self.mc.get(m))}
             for m in SERIES_CLASSES
         ]
+        for row in rows:
+            if row["class"] in self.mc_clean:
+                row.update(_clean_rows(row, self.mc_clean[row["class"]]))
         if "unitary" in self.wl:
             rows.append({"class": "unitary", **_c2_row(self.wl["unitary"])})
         return rows
@@ -154,6 +165,8 @@ class DemoAnalysis:
             "wl": "WL coefficient a",
             "mc": "d<Dg>/d ln L",
             "mc_far": "d<Dg>/d ln L, L>=13 l_B",
+            "mc_clean": "d<Dg>/d ln L, L>=13 l_B, ffl",
+            "mc_both": "d<Dg>/d ln L, L>=13 l_B, both",
             "hln": "HLN alpha",
             "c2": "two-loop c2",
         }
@@ -311,6 +324,26 @@ def _mc_row(an: StoreAnalysis | None) -> dict:
     return out
 
 
+def _clean_rows(row: dict, clean: StoreAnalysis) -> dict:
+    """The asymptotic slope of the field-free-lead series ``clean``, and its combination
+    with the row's own (``mc_far``) by inverse variance (independent seeds).
+
+    The combination is the headline fixed before ``mc-symplectic-ffl`` was computed
+    (its study file), applied to both classes.
+    """
+    far = _mc_row(clean)
+    out = {"mc_clean": far["mc_far"], "mc_clean_why": far.get("mc_far_why", "")}
+    pair = [x for x in (row.get("mc_far"), far["mc_far"]) if x is not None]
+    if len(pair) < 2:
+        return {**out, "mc_both": None, "mc_both_why": "needs both series"}
+    weights = [1.0 / x[1] ** 2 for x in pair]
+    total = sum(weights)
+    value = sum(w * x[0] for w, x in zip(weights, pair, strict=True)) / total
+    expected = sum(w * x[2] for w, x in zip(weights, pair, strict=True)) / total
+    where = "inverse-variance mean of the two rows above"
+    return {**out, "mc_both": (value, total**-0.5, expected, where)}
+
+
 def analyze_demo(
     stores: DemoStores, n_boot: int = 1000, gmin: float = PANORAMA_GMIN, lmin: int = PANORAMA_LMIN
 ) -> DemoAnalysis:
@@ -332,10 +365,11 @@ def analyze_demo(
     }
     wl = {m: analyze_store(p, **settings) for m, p in stores.wl.items()}
     mc = {m: analyze_store(p, **settings) for m, p in stores.mc.items()}
+    mc_clean = {m: analyze_store(p, **settings) for m, p in stores.mc_clean.items()}
     transition = insulator = None
     if stores.transition:
         from betascale.analysis import fss_analyze_store
 
         transition = fss_analyze_store(stores.transition[0], n_boot=min(n_boot, 200))
         insulator = analyze_store(stores.transition[1], fit=False, **settings)
-    return DemoAnalysis(panorama, wl, mc, transition, insulator)
+    return DemoAnalysis(panorama, wl, mc, transition, insulator, mc_clean)

@@ -33,7 +33,10 @@ def test_demo_on_shipped_data_writes_figures_and_the_tables(tmp_path, capsys):
     assert "unitary: c2 shared by W = " in out
     assert "not resolved: |c2|/sigma" in out or "sigma from zero" in out
     table = out.split("weak localization, converged")[1]
-    for quantity in ("WL coefficient a", "d<Dg>/d ln L ", "d<Dg>/d ln L,", "HLN alpha"):
+    for quantity in (
+        "WL coefficient a", "d<Dg>/d ln L ", "L>=13 l_B ", "L>=13 l_B, ffl", "L>=13 l_B, both",
+        "HLN alpha",
+    ):  # fmt: skip
         rows = [line for line in table.splitlines() if quantity in line]
         assert len(rows) == 2 and all("±" in row for row in rows), rows
     # the shipped unitary series (wl-unitary): c2 with its deviation, pull and figure
