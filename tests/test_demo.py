@@ -66,6 +66,14 @@ def test_the_convergence_table_has_the_unitary_c2_row_of_a_unitary_series():
     lines = [line for line in demo.convergence_table().splitlines() if "two-loop c2" in line]
     assert len(lines) == 1 and lines[0].split()[0] == "unitary"
     assert sum("unitary" in line for line in demo.convergence_table().splitlines()) == 1
+    other = synthetic_table("unitary", W=(4.0,), g0=(1.5,), L=sizes, n=400, sigma=0.01, seed=7)
+    more = SimpleNamespace(weak_localization=weak_localization(other, "unitary", n_boot=100))
+    row = DemoAnalysis(panorama={}, wl={"unitary": series}, unitary_more=(more,))
+    row = row.convergence_rows()[-1]
+    (a, sa, _, _), (b, sb, _, _) = row["c2"], row["c2_more"]
+    value, error, _, _ = row["c2_both"]
+    assert value == pytest.approx((a / sa**2 + b / sb**2) / (1 / sa**2 + 1 / sb**2))
+    assert error == pytest.approx((1 / sa**2 + 1 / sb**2) ** -0.5)
     bad = SimpleNamespace(weak_localization=None)
     assert DemoAnalysis(panorama={}, wl={"unitary": bad}).convergence_rows()[-1] == {
         "class": "unitary", "c2": None, "c2_why": "no size series",

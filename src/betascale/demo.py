@@ -61,7 +61,9 @@ class DemoStores:
     """The stores one demo analysis reads: per class, panorama and series.
 
     ``mc_clean`` are independent magnetoconductance series with field-free leads (the
-    shipped ``mc-*-ffl``), whose asymptotic slope is combined with that of ``mc``.
+    shipped ``mc-*-ffl``), whose asymptotic slope is combined with that of ``mc``;
+    ``unitary_more`` is an independent unitary series at another field (the shipped
+    ``wl-unitary-weak``), whose c2 is combined with that of ``wl["unitary"]``.
     """
 
     panorama: dict[str, Path]
@@ -69,6 +71,7 @@ class DemoStores:
     mc: dict[str, Path]
     transition: tuple[Path, ...] = ()
     mc_clean: dict[str, Path] = field(default_factory=dict)
+    unitary_more: tuple[Path, ...] = ()
 
     @classmethod
     def of_run(cls, runs: str | Path) -> DemoStores:
@@ -94,12 +97,13 @@ class DemoStores:
                 root / "reference" / "su2-insulator.sqlite",
             ),
             {m: root / "reference" / f"mc-{m}-ffl.sqlite" for m in SERIES_CLASSES},
+            (root / "reference" / "wl-unitary-weak.sqlite",),
         )
 
     def missing(self) -> list[Path]:
         """The stores that do not exist."""
         every = [*self.panorama.values(), *self.wl.values(), *self.mc.values(), *self.transition]
-        every += self.mc_clean.values()
+        every += [*self.mc_clean.values(), *self.unitary_more]
         return [p for p in every if not p.is_file()]
 
 
@@ -113,6 +117,7 @@ class DemoAnalysis:
     transition: FSSAnalysis | None = None  # the symplectic transition, when shipped
     insulator: StoreAnalysis | None = None
     mc_clean: dict[str, StoreAnalysis] = field(default_factory=dict)
+    unitary_more: tuple[StoreAnalysis, ...] = ()
 
     def beta_table(self) -> str:
         """The fitted leading coefficient of β(g) per class, against the analytic one.
@@ -155,7 +160,12 @@ class DemoAnalysis:
             if row["class"] in self.mc_clean:
                 row.update(_clean_rows(row, self.mc_clean[row["class"]]))
         if "unitary" in self.wl:
-            rows.append({"class": "unitary", **_c2_row(self.wl["unitary"])})
+            row = {"class": "unitary", **_c2_row(self.wl["unitary"])}
+            for more in self.unitary_more[:1]:
+                other = _c2_row(more)
+                row.update(c2_more=other["c2"], c2_more_why=other.get("c2_why", ""))
+                row.update(_combined("c2_both", [row["c2"], other["c2"]]))
+            rows.append(row)
         return rows
 
     def convergence_table(self) -> str:
@@ -169,6 +179,8 @@ class DemoAnalysis:
             "mc_both": "d<Dg>/d ln L, L>=13 l_B, both",
             "hln": "HLN alpha",
             "c2": "two-loop c2",
+            "c2_more": "two-loop c2, other field",
+            "c2_both": "two-loop c2, both",
         }
         rows = [
             _convergence_cells(row["class"], label, row.get(key), row.get(f"{key}_why", ""))
@@ -333,15 +345,21 @@ def _clean_rows(row: dict, clean: StoreAnalysis) -> dict:
     """
     far = _mc_row(clean)
     out = {"mc_clean": far["mc_far"], "mc_clean_why": far.get("mc_far_why", "")}
-    pair = [x for x in (row.get("mc_far"), far["mc_far"]) if x is not None]
+    return {**out, **_combined("mc_both", [row.get("mc_far"), far["mc_far"]])}
+
+
+def _combined(key: str, items: list) -> dict:
+    """``{key: (value, error, expected, where)}``: the inverse-variance mean of two
+    independent ``(value, error, expected, where)`` (None, with a reason, if one is
+    missing)."""
+    pair = [x for x in items if x is not None]
     if len(pair) < 2:
-        return {**out, "mc_both": None, "mc_both_why": "needs both series"}
+        return {key: None, f"{key}_why": "needs both series"}
     weights = [1.0 / x[1] ** 2 for x in pair]
     total = sum(weights)
     value = sum(w * x[0] for w, x in zip(weights, pair, strict=True)) / total
     expected = sum(w * x[2] for w, x in zip(weights, pair, strict=True)) / total
-    where = "inverse-variance mean of the two rows above"
-    return {**out, "mc_both": (value, total**-0.5, expected, where)}
+    return {key: (value, total**-0.5, expected, "inverse-variance mean of the two rows above")}
 
 
 def analyze_demo(
@@ -366,10 +384,11 @@ def analyze_demo(
     wl = {m: analyze_store(p, **settings) for m, p in stores.wl.items()}
     mc = {m: analyze_store(p, **settings) for m, p in stores.mc.items()}
     mc_clean = {m: analyze_store(p, **settings) for m, p in stores.mc_clean.items()}
+    more = tuple(analyze_store(p, **settings) for p in stores.unitary_more)
     transition = insulator = None
     if stores.transition:
         from betascale.analysis import fss_analyze_store
 
         transition = fss_analyze_store(stores.transition[0], n_boot=min(n_boot, 200))
         insulator = analyze_store(stores.transition[1], fit=False, **settings)
-    return DemoAnalysis(panorama, wl, mc, transition, insulator, mc_clean)
+    return DemoAnalysis(panorama, wl, mc, transition, insulator, mc_clean, more)
