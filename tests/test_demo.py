@@ -68,7 +68,7 @@ def test_the_convergence_table_has_the_unitary_c2_row_of_a_unitary_series():
     assert sum("unitary" in line for line in demo.convergence_table().splitlines()) == 1
     other = synthetic_table("unitary", W=(4.0,), g0=(1.5,), L=sizes, n=400, sigma=0.01, seed=7)
     more = SimpleNamespace(weak_localization=weak_localization(other, "unitary", n_boot=100))
-    row = DemoAnalysis(panorama={}, wl={"unitary": series}, unitary_more=(more,))
+    row = DemoAnalysis(panorama={}, wl={"unitary": series}, unitary_other=more)
     row = row.convergence_rows()[-1]
     (a, sa, _, _), (b, sb, _, _) = row["c2"], row["c2_more"]
     value, error, _, _ = row["c2_both"]

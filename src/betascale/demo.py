@@ -62,7 +62,7 @@ class DemoStores:
 
     ``mc_clean`` are independent magnetoconductance series with field-free leads (the
     shipped ``mc-*-ffl``), whose asymptotic slope is combined with that of ``mc``;
-    ``unitary_more`` is an independent unitary series at another field (the shipped
+    ``unitary_other`` is an independent unitary series at another field (the shipped
     ``wl-unitary-weak``), whose c2 is combined with that of ``wl["unitary"]``.
     """
 
@@ -71,7 +71,7 @@ class DemoStores:
     mc: dict[str, Path]
     transition: tuple[Path, ...] = ()
     mc_clean: dict[str, Path] = field(default_factory=dict)
-    unitary_more: tuple[Path, ...] = ()
+    unitary_other: Path | None = None
 
     @classmethod
     def of_run(cls, runs: str | Path) -> DemoStores:
@@ -97,13 +97,13 @@ class DemoStores:
                 root / "reference" / "su2-insulator.sqlite",
             ),
             {m: root / "reference" / f"mc-{m}-ffl.sqlite" for m in SERIES_CLASSES},
-            (root / "reference" / "wl-unitary-weak.sqlite",),
+            root / "reference" / "wl-unitary-weak.sqlite",
         )
 
     def missing(self) -> list[Path]:
         """The stores that do not exist."""
         every = [*self.panorama.values(), *self.wl.values(), *self.mc.values(), *self.transition]
-        every += [*self.mc_clean.values(), *self.unitary_more]
+        every += [*self.mc_clean.values(), *filter(None, [self.unitary_other])]
         return [p for p in every if not p.is_file()]
 
 
@@ -117,7 +117,7 @@ class DemoAnalysis:
     transition: FSSAnalysis | None = None  # the symplectic transition, when shipped
     insulator: StoreAnalysis | None = None
     mc_clean: dict[str, StoreAnalysis] = field(default_factory=dict)
-    unitary_more: tuple[StoreAnalysis, ...] = ()
+    unitary_other: StoreAnalysis | None = None
 
     def beta_table(self) -> str:
         """The fitted leading coefficient of β(g) per class, against the analytic one.
@@ -161,8 +161,8 @@ class DemoAnalysis:
                 row.update(_clean_rows(row, self.mc_clean[row["class"]]))
         if "unitary" in self.wl:
             row = {"class": "unitary", **_c2_row(self.wl["unitary"])}
-            for more in self.unitary_more[:1]:
-                other = _c2_row(more)
+            if self.unitary_other is not None:
+                other = _c2_row(self.unitary_other)
                 row.update(c2_more=other["c2"], c2_more_why=other.get("c2_why", ""))
                 row.update(_combined("c2_both", [row["c2"], other["c2"]]))
             rows.append(row)
@@ -384,11 +384,12 @@ def analyze_demo(
     wl = {m: analyze_store(p, **settings) for m, p in stores.wl.items()}
     mc = {m: analyze_store(p, **settings) for m, p in stores.mc.items()}
     mc_clean = {m: analyze_store(p, **settings) for m, p in stores.mc_clean.items()}
-    more = tuple(analyze_store(p, **settings) for p in stores.unitary_more)
+    other = stores.unitary_other
+    other_analysis = None if other is None else analyze_store(other, **settings)
     transition = insulator = None
     if stores.transition:
         from betascale.analysis import fss_analyze_store
 
         transition = fss_analyze_store(stores.transition[0], n_boot=min(n_boot, 200))
         insulator = analyze_store(stores.transition[1], fit=False, **settings)
-    return DemoAnalysis(panorama, wl, mc, transition, insulator, mc_clean, more)
+    return DemoAnalysis(panorama, wl, mc, transition, insulator, mc_clean, other_analysis)

@@ -272,15 +272,12 @@ class _Root:
 
     def _commit(self) -> None:
         """Write the buffered results to the store, counting its CPU time as work."""
-        start = time.thread_time()
-        self._flush()
-        self.busy_cpu += time.thread_time() - start
-
-    def _flush(self) -> None:
         if self.buffer:
+            start = time.thread_time()
             results, self.buffer = self.buffer, []
             self.runner.store.add_chunks(results)
             self.last_flush = time.monotonic()
+            self.busy_cpu += time.thread_time() - start
 
     def _drain_local(self, timeout: float) -> bool:
         """Take the results of rank 0's compute thread, waiting up to ``timeout`` for
