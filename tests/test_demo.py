@@ -9,7 +9,7 @@ import pytest
 
 import betascale.plots.scaling
 from betascale.analysis import weak_localization
-from betascale.demo import DemoAnalysis, _clean_rows, unitary_row
+from betascale.demo import DemoAnalysis, _clean_rows, _mc_row, unitary_row
 from betascale.plots import save_figure
 from betascale.testing import synthetic_table
 
@@ -86,7 +86,7 @@ def test_the_two_asymptotic_slopes_combine_by_inverse_variance():
     out = _clean_rows(row, clean)
     assert out["mc_clean"] is None and out["mc_both"] is None and out["mc_both_why"]
     mc = SimpleNamespace(
-        defined=True, fits=[], hln=[],
+        defined=True, fits=[], hln=[], cooperon=[],
         asymptotic=[SimpleNamespace(b=-0.30, sigma_b=0.04, b_theory=-0.336, flux=0.003, W=2.0,
                                     fit=SimpleNamespace(L=[96, 384]))],
     )  # fmt: skip
@@ -96,3 +96,17 @@ def test_the_two_asymptotic_slopes_combine_by_inverse_variance():
     assert value == pytest.approx((-0.40 * w1 - 0.30 * w2) / (w1 + w2))
     assert error == pytest.approx((w1 + w2) ** -0.5) and error < 0.03
     assert expected == pytest.approx((-0.334 * w1 - 0.336 * w2) / (w1 + w2))
+
+
+def test_the_cooperon_row_is_the_largest_sample_or_says_why():
+    fit = SimpleNamespace(alpha=-0.57, alpha_error=0.03, alpha_theory=-0.5, W=2.0)
+    mc = SimpleNamespace(
+        defined=True, fits=[], hln=[], asymptotic=[],
+        cooperon=[SimpleNamespace(**vars(fit), L=L) for L in (96, 384, 192)],
+    )  # fmt: skip
+    out = _mc_row(SimpleNamespace(magnetoconductance=mc))
+    assert out["coop"] == (-0.57, 0.03, -0.5, "W=2, L=384")
+    out = _mc_row(
+        SimpleNamespace(magnetoconductance=SimpleNamespace(**{**vars(mc), "cooperon": []}))
+    )
+    assert out["coop"] is None and "hard walls" in out["coop_why"]

@@ -178,6 +178,7 @@ class DemoAnalysis:
             "mc_clean": "d<Dg>/d ln L, L>=13 l_B, ffl",
             "mc_both": "d<Dg>/d ln L, L>=13 l_B, both",
             "hln": "HLN alpha",
+            "coop": "finite-size Cooperon alpha",
             "c2": "two-loop c2",
             "c2_more": "two-loop c2, other field",
             "c2_both": "two-loop c2, both",
@@ -315,7 +316,7 @@ def _mc_row(an: StoreAnalysis | None) -> dict:
     if mc is None or not mc.defined:
         why = "no flux scan" if mc is None else mc.reason
         return {"mc": None, "mc_why": why, "mc_far": None, "mc_far_why": why, "hln": None,
-                "hln_why": why}  # fmt: skip
+                "hln_why": why, "coop": None, "coop_why": why}  # fmt: skip
     out: dict = {}
     if mc.fits:
         f = max(mc.fits, key=lambda f: f.flux)  # the strongest field: l_B << L
@@ -333,6 +334,11 @@ def _mc_row(an: StoreAnalysis | None) -> dict:
         out["hln"] = (h.alpha, h.alpha_error, h.alpha_theory, f"W={h.W:g}, L={h.L}")
     else:
         out.update(hln=None, hln_why="no HLN fit")
+    if mc.cooperon:
+        c = max(mc.cooperon, key=lambda c: c.L)  # the largest sample: most diffusive
+        out["coop"] = (c.alpha, c.alpha_error, c.alpha_theory, f"W={c.W:g}, L={c.L}")
+    else:
+        out.update(coop=None, coop_why="no finite-size Cooperon fit (hard walls only)")
     return out
 
 

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from betascale import theory
 from betascale.analysis.magnetoconductance import (
+    fit_cooperon,
     fit_hln,
     magnetoconductance,
     paired_delta,
     paired_values,
 )
+from betascale.cooperon import finite_size_magnetoconductance
 from betascale.errors import InputError
+from betascale.models import ModelSpec
 from betascale.serialization import dumps
 from betascale.store import SampleTable
+from betascale.study import Study
 from betascale.testing import synthetic_flux_table
 
 FLUXES = (0.0, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3)
@@ -234,3 +239,52 @@ def test_a_cell_not_computed_yet_is_skipped_not_an_error():
     assert mc.defined
     cells = {(x.L, x.flux) for x in mc.deltas}
     assert cells == {(32, 1e-4), (64, 1e-4), (32, 1e-3)}
+
+
+# ------------------------------------------------- finite-size Cooperon fit
+def test_cooperon_fit_recovers_alpha_from_synthetic_pairs():
+    """Pairs drawn around 2 alpha F(L/l_B), with a shared (paired) fluctuation."""
+    L, phi = 96, np.array([1e-4, 3e-4, 1e-3, 3e-3])
+    exact = finite_size_magnetoconductance(phi, L, -0.5)
+    rng = np.random.default_rng(3)
+    common = rng.standard_normal((2000, 1))
+    deltas = exact + 0.05 * (0.6 * common + 0.8 * rng.standard_normal((2000, phi.size)))
+    fit = fit_cooperon(phi, deltas, L, "symplectic", n_boot=300, W=2.0)
+    assert fit.alpha_theory == -0.5 and fit.dof == 3
+    assert abs(fit.alpha + 0.5) < 4 * fit.alpha_error
+    assert 1e-3 < fit.alpha_error < 0.02
+    assert fit.relative_deviation == pytest.approx(fit.alpha / -0.5 - 1)
+    assert fit(phi) == pytest.approx(2 * fit.alpha * exact / -1.0)
+    exact_fit = fit_cooperon(phi, exact + 1e-9 * rng.standard_normal((20, 4)), L, n_boot=20)
+    assert exact_fit.alpha == pytest.approx(-0.5, rel=1e-6)
+    with pytest.raises(InputError, match="non-zero fluxes"):
+        fit_cooperon([0.0], deltas[:, :1], L)
+    with pytest.raises(InputError, match="at least 3 pairs"):
+        fit_cooperon(phi, deltas[:2], L)
+
+
+def test_cooperon_fit_tells_the_finite_sample_from_the_hln_film():
+    """Data made with the HLN film form (L_phi = L) are not the finite sample's shape:
+    with many pairs the Cooperon fit's chi2 says so, and the HLN fit's does not."""
+    L, phi = 64, np.array([3e-5, 1e-4, 3e-4, 1e-3, 3e-3])
+    film = theory.hln(phi, 0.5, theory.hln_flux_star(L))
+    rng = np.random.default_rng(5)
+    deltas = film + 0.01 * rng.standard_normal((4000, phi.size))
+    coop, hln = fit_cooperon(phi, deltas, L, n_boot=50), fit_hln(phi, deltas, n_boot=50)
+    assert coop.p_value < 1e-6 < hln.p_value
+
+
+def test_cooperon_fits_in_the_analysis_need_hard_walls():
+    table = synthetic_flux_table("symplectic", L=(32, 64), n=60, seed=7)
+    mc = magnetoconductance(table, "symplectic", n_boot=30, corrections=0)
+    assert mc.cooperon == () and any("implemented for hard walls" in s for s in mc.skipped)
+    study = Study("mc", ModelSpec("su2", E=1.02, bc="hardwall"), W=[2.0], L=[32, 64],
+                  flux=[0.0, 1e-4, 3e-4, 1e-3, 3e-3], samples=60, seed=1)  # fmt: skip
+    mc = magnetoconductance(replace(table, study=study), "symplectic", n_boot=30, corrections=0)
+    assert [(c.W, c.L, c.aspect) for c in mc.cooperon] == [(2.0, 32, 1.0), (2.0, 64, 1.0)]
+    assert all(len(c.fluxes) == 4 and c.alpha < 0 for c in mc.cooperon)
+    assert "finite-size Cooperon fit" in str(mc) and mc.to_dict()["cooperon"][0]["L"] == 32
+    periodic = Study("mc", ModelSpec("anderson", E=1.0, bc="periodic"), W=[2.0],
+                     L=[32, 64], samples=60, seed=1)  # fmt: skip
+    mc = magnetoconductance(replace(table, study=periodic), "symplectic", n_boot=30)
+    assert mc.cooperon == () and any("bc = 'periodic'" in s for s in mc.skipped)

@@ -324,6 +324,118 @@ def fit_hln(
     )
 
 
+# ------------------------------------------------- finite-size Cooperon fit
+@dataclass(frozen=True)
+class CooperonFit(Result):
+    """The finite-size Cooperon fit of ``<Delta g>(phi)`` at one (W, L).
+
+    ``<Delta g>(phi) = 2 alpha F(L/l_B)`` with F the one-loop magnetoconductance of the
+    hard-wall sample between absorbing contacts
+    (:func:`betascale.cooperon.finite_size_crossover`): the shape has no free
+    parameter, only alpha is fitted. The HLN fit (:class:`HLNFit`) describes the same
+    data with an infinite film and a fitted dephasing field instead.
+
+    Attributes
+    ----------
+    W, L, aspect, fluxes, n_pairs
+        Labels, the sample's M/L, the non-zero fluxes fitted and the pairs.
+    alpha, alpha_error, alpha_interval, alpha_theory
+        The prefactor, its paired-bootstrap error and interval, the expected value.
+    chi2, dof, p_value
+        Goodness of fit with the paired standard errors (fluxes taken as independent,
+        as in :func:`fit_hln`).
+    """
+
+    W: float
+    L: int
+    aspect: float
+    fluxes: tuple[float, ...]
+    n_pairs: int
+    alpha: float
+    alpha_error: float
+    alpha_interval: tuple[float, float]
+    alpha_theory: float
+    chi2: float
+    dof: int
+    p_value: float
+    _derived = ("relative_deviation",)
+
+    @property
+    def relative_deviation(self) -> float:
+        """``alpha/alpha_theory - 1`` (NaN if the expected alpha is 0)."""
+        return self.alpha / self.alpha_theory - 1 if self.alpha_theory else math.nan
+
+    def __call__(self, flux) -> float | np.ndarray:
+        """The fitted curve."""
+        from betascale.cooperon import finite_size_magnetoconductance
+
+        return finite_size_magnetoconductance(flux, self.L, self.alpha, self.aspect)
+
+
+def fit_cooperon(
+    fluxes: Sequence[float],
+    deltas: np.ndarray,
+    L: int,
+    model: str = "orthogonal",
+    n_boot: int = DEFAULT_BOOT,
+    seed: int = 0,
+    ci: float = DEFAULT_CI,
+    W: float = math.nan,
+    aspect: float = 1.0,
+) -> CooperonFit:
+    """Fit ``<Delta g>(phi) = 2 alpha F(L/l_B)``, the finite-size Cooperon form.
+
+    Parameters
+    ----------
+    fluxes
+        The non-zero fluxes (at least 1).
+    deltas
+        Per-pair ``Delta g``, shape ``(n_pairs, len(fluxes))`` (as :func:`fit_hln`).
+    L
+        The sample length; ``aspect`` its width over length.
+    model
+        Class at zero flux, for the expected alpha (:data:`theory.HLN_ALPHA`).
+    n_boot, seed, ci
+        Paired bootstrap over the rows.
+
+    Notes
+    -----
+    Linear in alpha, so the fit is exact: ``alpha = (y.a)/(a.a)`` with the whitened
+    means y and curve a. The theory (Texier & Montambaux, Phys. Rev. Lett. 92, 186801
+    (2004); Hikami, Larkin & Nagaoka, Prog. Theor. Phys. 63, 707 (1980)) is in
+    :mod:`betascale.cooperon`; it holds for ``ell << l_B`` and ``ell << L``.
+    """
+    from betascale.cooperon import finite_size_crossover
+
+    phi = np.abs(np.asarray(fluxes, dtype=float))
+    D = np.asarray(deltas, dtype=float)
+    if phi.size < 1 or np.any(phi == 0) or D.ndim != 2 or D.shape[1] != phi.size:
+        raise InputError("the Cooperon fit needs non-zero fluxes and deltas of shape (n, fluxes)")
+    if D.shape[0] < 3:
+        raise InputError(f"the Cooperon fit needs at least 3 pairs, got {D.shape[0]}")
+    curve = 2.0 * np.asarray(finite_size_crossover(L * np.sqrt(2 * math.pi * phi), aspect))
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, D.shape[0], size=(int(n_boot), D.shape[0]))
+    means = np.vstack([D.mean(axis=0), D[idx].mean(axis=1)])
+    alpha, chi2, _ = _profile(means, curve[None, :], _whitener(D))
+    a_boot = alpha[1:, 0]
+    dof = phi.size - 1
+    return CooperonFit(
+        W=float(W),
+        L=int(L),
+        aspect=float(aspect),
+        fluxes=tuple(float(v) for v in phi),
+        n_pairs=int(D.shape[0]),
+        alpha=float(alpha[0, 0]),
+        alpha_error=float(np.std(a_boot, ddof=1)),
+        alpha_interval=quantiles(a_boot, ci),
+        alpha_theory=theory.HLN_ALPHA[theory.check_class(model)],
+        chi2=float(chi2[0, 0]),
+        dof=dof,
+        p_value=chi2_sf(float(chi2[0, 0]), dof),
+    )
+
+
 # ------------------------------------------------------------- Delta g(L)
 def expected_slope(model: str, g_flux: float) -> float:
     """Expected ``d<Delta g>/d ln L`` for ``ell << l_B << L`` at the conductance g(phi).
@@ -460,7 +572,9 @@ class Magnetoconductance(Result):
     (:class:`PairedDelta` per W, L, phi), ``slopes`` and ``fits`` (of ``<Delta g>(L)``
     per W, phi) and ``hln`` (:class:`HLNFit` per W, L); ``skipped`` gives one-line
     reasons for the fits not made; ``asymptotic`` the fits ``d0 + b ln L`` over
-    ``L >= ASYMPTOTIC_L_OVER_LB l_B`` (per W, phi with two such sizes); then the settings.
+    ``L >= ASYMPTOTIC_L_OVER_LB l_B`` (per W, phi with two such sizes); ``cooperon``
+    the finite-size Cooperon fits (:class:`CooperonFit` per W, L; hard walls only);
+    then the settings.
     """
 
     defined: bool
@@ -473,6 +587,7 @@ class Magnetoconductance(Result):
     hln: tuple[HLNFit, ...] = ()
     skipped: tuple[str, ...] = ()
     asymptotic: tuple[DeltaFit, ...] = ()
+    cooperon: tuple[CooperonFit, ...] = ()
     corrections: int = 1
     n_boot: int = DEFAULT_BOOT
     seed: int = 0
@@ -542,27 +657,61 @@ def _asymptotic_fit(s: SizeSeries, g_flux: dict, model: str, ci: float) -> Delta
     return DeltaFit(s.flux, s.W, fit, expected_slope(model, g), int(s.L[keep[0]]))
 
 
+def _paired_columns(pairs: dict, W: float, L: int, fluxes: list[float]) -> np.ndarray:
+    """``Delta g`` of the samples paired at every one of ``fluxes``: (pairs, fluxes)."""
+    common = pairs[(W, L, fluxes[0])][0]
+    for f in fluxes[1:]:
+        common = np.intersect1d(common, pairs[(W, L, f)][0])
+    cols = []
+    for f in fluxes:
+        ids, g1, g0 = pairs[(W, L, f)]
+        keep = np.isin(ids, common)
+        cols.append(g1[keep] - g0[keep])
+    return np.column_stack(cols)
+
+
+def _fluxes_of(pairs: dict, W: float, L: int, max_flux: float | None) -> list[float]:
+    """The non-zero fluxes paired at (W, L), up to ``max_flux``."""
+    fl = [f for w, x, f in sorted(pairs) if (w, x) == (W, L)]
+    return [f for f in fl if max_flux is None or abs(f) <= max_flux]
+
+
 def _hln_fits(pairs: dict, model: str, max_flux: float | None, n_boot: int, seed: int, ci: float):
     """HLN fits per (W, L) over the samples paired at every flux."""
     fits, skipped = [], []
     for W, L in sorted({(w, x) for w, x, _ in pairs}):
-        fl = [f for w, x, f in sorted(pairs) if (w, x) == (W, L)]
-        fl = [f for f in fl if max_flux is None or abs(f) <= max_flux]
+        fl = _fluxes_of(pairs, W, L, max_flux)
         if len(fl) < 2:
             skipped.append(f"HLN fit at W={W:g}, L={L} skipped: {len(fl)} flux value(s), need 2")
             continue
-        common = pairs[(W, L, fl[0])][0]
-        for f in fl[1:]:
-            common = np.intersect1d(common, pairs[(W, L, f)][0])
-        cols = []
-        for f in fl:
-            ids, g1, g0 = pairs[(W, L, f)]
-            keep = np.isin(ids, common)
-            cols.append(g1[keep] - g0[keep])
         try:
-            fits.append(fit_hln(fl, np.column_stack(cols), model, n_boot, seed, ci, W, L))
+            D = _paired_columns(pairs, W, L, fl)
+            fits.append(fit_hln(fl, D, model, n_boot, seed, ci, W, L))
         except InputError as err:
             skipped.append(f"HLN fit at W={W:g}, L={L} skipped: {err}")
+    return fits, skipped
+
+
+def _cooperon_fits(
+    pairs: dict, model: str, max_flux: float | None, n_boot: int, seed: int, ci: float,
+    aspects: dict[int, float], bc: str | None,
+):  # fmt: skip
+    """Finite-size Cooperon fits per (W, L) over the samples paired at every flux."""
+    if bc != "hardwall":
+        why = "boundary condition unknown" if bc is None else f"bc = {bc!r}"
+        return [], [f"finite-size Cooperon fits skipped: implemented for hard walls ({why})"]
+    fits, skipped = [], []
+    for W, L in sorted({(w, x) for w, x, _ in pairs}):
+        fl = _fluxes_of(pairs, W, L, max_flux)
+        if not fl:
+            skipped.append(f"finite-size Cooperon fit at W={W:g}, L={L} skipped: no flux")
+            continue
+        try:
+            D = _paired_columns(pairs, W, L, fl)
+            fit = fit_cooperon(fl, D, L, model, n_boot, seed, ci, W, aspects[L])
+            fits.append(fit)
+        except InputError as err:
+            skipped.append(f"finite-size Cooperon fit at W={W:g}, L={L} skipped: {err}")
     return fits, skipped
 
 
@@ -626,10 +775,16 @@ def magnetoconductance(
     slopes, fits, far, why = _delta_fits(
         pairs, model_class, corrections, int(n_boot), seed, ci, stars
     )
-    parts = (tuple(deltas), tuple(slopes), tuple(fits), tuple(hln), tuple(why + why_hln))
-    return Magnetoconductance(
-        True, "", model_class, stat, *parts, asymptotic=tuple(far), **settings
+    aspects = {int(L): float(M) / float(L) for L, M in zip(table.L, table.M, strict=True)}
+    bc = getattr(getattr(table.study, "model", None), "bc", None)
+    coop, why_coop = _cooperon_fits(
+        pairs, model_class, hln_max_flux, int(n_boot), seed, ci, aspects, bc
     )
+    parts = (tuple(deltas), tuple(slopes), tuple(fits), tuple(hln))
+    return Magnetoconductance(
+        True, "", model_class, stat, *parts, tuple(why + why_hln + why_coop),
+        asymptotic=tuple(far), cooperon=tuple(coop), **settings,
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------------ report
@@ -701,4 +856,31 @@ def format_magnetoconductance(mc: Magnetoconductance) -> str:
         for h in mc.hln
     ]
     lines += _table(cols, rows) if rows else ["  (none)"]
+    lines += _cooperon_lines(mc)
     return "\n".join(lines + [f"  {s}" for s in mc.skipped])
+
+
+def _cooperon_lines(mc: Magnetoconductance) -> list[str]:
+    """The table of the finite-size Cooperon fits (none: no lines)."""
+    from betascale.text import table as _table
+
+    if not mc.cooperon:
+        return []
+    lines = [
+        "",
+        "finite-size Cooperon fit of <Delta g>(phi) = 2 alpha F(L/l_B), no fitted length "
+        f"(expected alpha = {mc.alpha_theory:+.2f})",
+    ]
+    cols = ("W", "L", "fluxes", "L/l_B", "alpha", "dev", "chi2/dof", "p")
+    rows = [
+        (
+            *(f"{c.W:g}", str(c.L), str(len(c.fluxes))),
+            f"{c.L * math.sqrt(2 * math.pi * min(c.fluxes)):.3g}-"
+            f"{c.L * math.sqrt(2 * math.pi * max(c.fluxes)):.3g}",
+            format_pm(c.alpha, c.alpha_error),
+            f"{_g(100 * c.relative_deviation, '+.0f')}%",
+            *(f"{c.chi2:.1f}/{c.dof}", _g(c.p_value, ".2g")),
+        )
+        for c in mc.cooperon
+    ]
+    return lines + _table(cols, rows)
