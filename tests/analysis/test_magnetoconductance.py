@@ -284,6 +284,10 @@ def test_cooperon_fits_in_the_analysis_need_hard_walls():
     assert [(c.W, c.L, c.aspect) for c in mc.cooperon] == [(2.0, 32, 1.0), (2.0, 64, 1.0)]
     assert all(len(c.fluxes) == 4 and c.alpha < 0 for c in mc.cooperon)
     assert "finite-size Cooperon fit" in str(mc) and mc.to_dict()["cooperon"][0]["L"] == 32
+    from betascale.plots.weak_localization import plot_hln
+
+    legend = plot_hln(mc).axes[0].get_legend().get_texts()
+    assert any("finite-size Cooperon" in t.get_text() for t in legend)
     periodic = Study("mc", ModelSpec("anderson", E=1.0, bc="periodic"), W=[2.0],
                      L=[32, 64], samples=60, seed=1)  # fmt: skip
     mc = magnetoconductance(replace(table, study=periodic), "symplectic", n_boot=30)

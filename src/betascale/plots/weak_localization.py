@@ -168,11 +168,24 @@ def plot_delta_g_of_L(
     return fig
 
 
+def _cooperon_curve(ax, mc: Magnetoconductance, W: float, L: int, color, first: bool) -> None:
+    """The fitted finite-size Cooperon curve at (W, L), dashed through the fitted fluxes
+    (where F is already computed), if there is one."""
+    for c in (x for x in mc.cooperon if x.W == W and x.L == L):
+        phi = np.array(sorted(c.fluxes))
+        ax.plot(phi, c(phi), color=color, lw=1, ls="--")
+        if first:  # one neutral legend entry for the dashed curves
+            label = r"dashed: finite-size Cooperon, $\alpha$ fitted"
+            ax.plot([], [], color="0.4", lw=1, ls="--", label=label)
+
+
 def plot_hln(mc: Magnetoconductance, W: float | None = None, title: str | None = None) -> Figure:
     """``<Delta g>(phi)`` at each L with the fitted Hikami–Larkin–Nagaoka curve.
 
     The flux axis is logarithmic; each curve is ``alpha (1/pi) [psi(1/2 + phi_*/phi) -
-    ln(phi_*/phi)]`` with the fitted alpha and phi_* (:func:`theory.hln`).
+    ln(phi_*/phi)]`` with the fitted alpha and phi_* (:func:`theory.hln`). Where the
+    analysis has finite-size Cooperon fits (hard walls), their curves ``2 alpha
+    F(L/l_B)`` (:mod:`betascale.cooperon`) are dashed through the fitted fluxes.
     """
     _check(mc, "magnetoconductance")
     W = _pick_W(mc, W)
@@ -204,6 +217,7 @@ def plot_hln(mc: Magnetoconductance, W: float | None = None, title: str | None =
                     markevery=[],
                     label=rf"L = {L}: HLN $\alpha$ = {h.alpha:.3f} ± {h.alpha_error:.3f}",
                 )
+            _cooperon_curve(ax, mc, W, L, styles[L]["color"], first=L == sizes[0])
         log_axis(ax, "x")
         ax.axhline(0.0, color="0.6", lw=0.7, zorder=1)
         a = theory.HLN_ALPHA[mc.model]
