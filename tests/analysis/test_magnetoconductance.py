@@ -292,3 +292,15 @@ def test_cooperon_fits_in_the_analysis_need_hard_walls():
                      L=[32, 64], samples=60, seed=1)  # fmt: skip
     mc = magnetoconductance(replace(table, study=periodic), "symplectic", n_boot=30)
     assert mc.cooperon == () and any("bc = 'periodic'" in s for s in mc.skipped)
+
+
+def test_the_cooperon_theory_needs_the_square_lattice():
+    from types import SimpleNamespace
+
+    from betascale.analysis.magnetoconductance import _cooperon_geometry
+
+    square, honeycomb = ModelSpec("su2", E=1.0), ModelSpec("honeycomb", E=0.5)
+    assert square.family.on_square_lattice() and not honeycomb.family.on_square_lattice()
+    assert _cooperon_geometry(SimpleNamespace(model=square)) == ""
+    assert "square lattice" in _cooperon_geometry(SimpleNamespace(model=honeycomb))
+    assert "unknown" in _cooperon_geometry(None)

@@ -692,14 +692,26 @@ def _hln_fits(pairs: dict, model: str, max_flux: float | None, n_boot: int, seed
     return fits, skipped
 
 
+def _cooperon_geometry(study: Any) -> str:
+    """Why the finite-size Cooperon theory does not apply to ``study``'s samples ("" if
+    it does: hard walls on the square lattice)."""
+    if study is None:
+        return "implemented for hard walls (boundary condition unknown)"
+    if study.model.bc != "hardwall":
+        return f"implemented for hard walls (bc = {study.model.bc!r})"
+    if not study.model.family.on_square_lattice():
+        return f"implemented for the square lattice (not {study.model.family.name})"
+    return ""
+
+
 def _cooperon_fits(
     pairs: dict, model: str, max_flux: float | None, n_boot: int, seed: int, ci: float,
-    aspects: dict[int, float], bc: str | None,
+    aspects: dict[int, float], study: Any,
 ):  # fmt: skip
     """Finite-size Cooperon fits per (W, L) over the samples paired at every flux."""
-    if bc != "hardwall":
-        why = "boundary condition unknown" if bc is None else f"bc = {bc!r}"
-        return [], [f"finite-size Cooperon fits skipped: implemented for hard walls ({why})"]
+    why = _cooperon_geometry(study)
+    if why:
+        return [], [f"finite-size Cooperon fits skipped: {why}"]
     fits, skipped = [], []
     for W, L in sorted({(w, x) for w, x, _ in pairs}):
         fl = _fluxes_of(pairs, W, L, max_flux)
@@ -776,9 +788,8 @@ def magnetoconductance(
         pairs, model_class, corrections, int(n_boot), seed, ci, stars
     )
     aspects = {int(L): float(M) / float(L) for L, M in zip(table.L, table.M, strict=True)}
-    bc = getattr(getattr(table.study, "model", None), "bc", None)
     coop, why_coop = _cooperon_fits(
-        pairs, model_class, hln_max_flux, int(n_boot), seed, ci, aspects, bc
+        pairs, model_class, hln_max_flux, int(n_boot), seed, ci, aspects, table.study
     )
     parts = (tuple(deltas), tuple(slopes), tuple(fits), tuple(hln))
     return Magnetoconductance(

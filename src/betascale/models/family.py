@@ -169,6 +169,11 @@ class Family(ABC):
         (:class:`betascale.models.system.DisorderedSystem`)."""
         return None
 
+    def on_square_lattice(self) -> bool:
+        """Whether the samples are betascale's square lattice (``make_system`` is not
+        overridden): then L and M are lengths and the flux is per unit area."""
+        return type(self).make_system is Family.make_system
+
     def lead(self, spec: ModelSpec, M: int) -> object | None:
         """The left lead of width M (a ``kwant.Builder``), or None for the square lattice's
         (:func:`betascale.leads.lead_builder`)."""
