@@ -43,7 +43,7 @@ nb_execution_mode = "force"
 nb_execution_in_temp = False
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
-nb_execution_timeout = 180
+nb_execution_timeout = 600
 nb_kernel_rgx_aliases = {".*": "python3"}
 nb_merge_streams = True
 

@@ -129,3 +129,21 @@ def test_magnetoconductance_is_two_alpha_f():
 def test_bad_input_is_refused(call):
     with pytest.raises(InputError):
         call()
+
+
+def test_new_values_are_computed_with_one_blas_thread(monkeypatch):
+    """The sweep inverts small dense matrices: the project's BLAS-thread policy applies."""
+    import contextlib
+
+    import betascale.cooperon as cooperon
+
+    entered = []
+
+    @contextlib.contextmanager
+    def recording():
+        entered.append(True)
+        yield
+
+    monkeypatch.setattr(cooperon, "one_blas_thread", recording)
+    finite_size_crossover(0.123)
+    assert entered == [True]

@@ -53,6 +53,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from betascale.errors import InputError
+from betascale.threads import one_blas_thread
 
 #: Largest L/l_B computed on the grid; above it the asymptote is used.
 DIRECT_MAX_X = 16.0
@@ -177,7 +178,8 @@ def finite_size_crossover(x: ArrayLike, aspect: float = 1.0) -> float | np.ndarr
     arr = np.asarray(x, dtype=float)
     if np.any(~np.isfinite(arr)) or np.any(arr < 0):
         raise InputError("L/l_B must be finite and >= 0")
-    out = np.array([_crossover(float(v), float(aspect)) for v in arr.ravel()])
+    with one_blas_thread():  # small dense matrices: one thread is fastest (threads.py)
+        out = np.array([_crossover(float(v), float(aspect)) for v in arr.ravel()])
     return float(out[0]) if arr.ndim == 0 else out.reshape(arr.shape)
 
 
