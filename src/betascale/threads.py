@@ -3,9 +3,10 @@
 Every entry point that computes samples (the ensemble runner, :func:`betascale.conductance`,
 the benchmarks) goes through :func:`one_blas_thread`, so the Python API runs at the
 speed of the command line; so does the finite-size Cooperon
-(:func:`betascale.cooperon.finite_size_crossover`), a sweep of small dense inverses. Multithreaded LAPACK on the small dense interface matrices
-of a sample is slower than one thread, pathologically so when the cores are busy with
-other work, and under MPI each rank already owns a core.
+(:func:`betascale.cooperon.finite_size_crossover`), a sweep of small dense inverses.
+Multithreaded LAPACK on the small dense interface matrices of a sample is slower than
+one thread, pathologically so when the cores are busy with other work, and under MPI
+each rank already owns a core.
 
 The command line also sets ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` and
 ``MKL_NUM_THREADS`` to 1 before NumPy is imported (:data:`ONE_THREAD_ENV`), unless the
