@@ -80,11 +80,14 @@ from betascale.analysis.fss_data import (
 from betascale.analysis.fss_distribution import CriticalDistribution, critical_distribution
 from betascale.analysis.fss_pipeline import FSSAnalysis, fss_analyze_store, fss_analyze_table
 from betascale.analysis.magnetoconductance import (
+    CooperonFit,
     DeltaFit,
     DeltaSlope,
     HLNFit,
     Magnetoconductance,
     PairedDelta,
+    PrefactorFit,
+    fit_cooperon,
     fit_hln,
     magnetoconductance,
 )
@@ -138,6 +141,7 @@ __all__ = [
     "BetaPoint",
     "BetaSet",
     "ClassCollapse",
+    "CooperonFit",
     "CriticalConductance",
     "CriticalDistribution",
     "CriticalTable",
@@ -159,6 +163,7 @@ __all__ = [
     "LogFit",
     "Magnetoconductance",
     "PairedDelta",
+    "PrefactorFit",
     "Result",
     "ScalingTest",
     "Statistic",
@@ -182,6 +187,7 @@ __all__ = [
     "ensemble_stats",
     "find_crossing",
     "fit_beta",
+    "fit_cooperon",
     "fit_hln",
     "fit_log_size",
     "format_pm",

@@ -166,8 +166,9 @@ def paired_delta(
 
 # ---------------------------------------------------------------- HLN fit
 @dataclass(frozen=True)
-class HLNFit(Result):
-    """The HLN fit of ``<Delta g>(phi)`` at one (W, L) (:func:`theory.hln`).
+class PrefactorFit(Result):
+    """The fitted prefactor alpha of ``<Delta g>(phi)`` at one (W, L): what the HLN and
+    the finite-size Cooperon fits share.
 
     Attributes
     ----------
@@ -176,6 +177,31 @@ class HLNFit(Result):
     alpha, alpha_error, alpha_interval, alpha_theory
         The prefactor, its paired-bootstrap error and interval, the expected value
         (:data:`theory.HLN_ALPHA`).
+    """
+
+    W: float
+    L: int
+    fluxes: tuple[float, ...]
+    n_pairs: int
+    alpha: float
+    alpha_error: float
+    alpha_interval: tuple[float, float]
+    alpha_theory: float
+    _derived = ("relative_deviation",)
+
+    @property
+    def relative_deviation(self) -> float:
+        """``alpha/alpha_theory - 1`` (NaN if the expected alpha is 0)."""
+        return self.alpha / self.alpha_theory - 1 if self.alpha_theory else math.nan
+
+
+@dataclass(frozen=True)
+class HLNFit(PrefactorFit):
+    """The HLN fit of ``<Delta g>(phi)`` at one (W, L) (:func:`theory.hln`); the
+    fields of :class:`PrefactorFit`, and:
+
+    Attributes
+    ----------
     flux_star, flux_star_interval
         ``phi_*`` and its bootstrap interval.
     L_phi, L_phi_interval
@@ -188,14 +214,6 @@ class HLNFit(Result):
         quadratic regime, where only ``alpha/phi_*^2`` is fixed).
     """
 
-    W: float
-    L: int
-    fluxes: tuple[float, ...]
-    n_pairs: int
-    alpha: float
-    alpha_error: float
-    alpha_interval: tuple[float, float]
-    alpha_theory: float
     flux_star: float
     flux_star_interval: tuple[float, float]
     L_phi: float
@@ -204,16 +222,28 @@ class HLNFit(Result):
     dof: int
     p_value: float
     determined: bool
-    _derived = ("relative_deviation",)
-
-    @property
-    def relative_deviation(self) -> float:
-        """``alpha/alpha_theory - 1`` (NaN if the expected alpha is 0)."""
-        return self.alpha / self.alpha_theory - 1 if self.alpha_theory else math.nan
 
     def __call__(self, flux) -> np.ndarray:
         """The fitted curve."""
         return theory.hln(flux, self.alpha, self.flux_star)
+
+
+def _paired_means(
+    fluxes: Sequence[float], deltas: np.ndarray, what: str, least: int, n_boot: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``|phi|``, the per-pair deltas and their column means: the sample's, then one row
+    per paired-bootstrap replicate (rows resampled jointly). Checks the input."""
+    phi = np.abs(np.asarray(fluxes, dtype=float))
+    D = np.asarray(deltas, dtype=float)
+    if phi.size < least or np.any(phi == 0) or D.ndim != 2 or D.shape[1] != phi.size:
+        raise InputError(
+            f"the {what} fit needs >= {least} non-zero fluxes and deltas of shape (n, fluxes)"
+        )
+    if D.shape[0] < 3:
+        raise InputError(f"the {what} fit needs at least 3 pairs, got {D.shape[0]}")
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, D.shape[0], size=(int(n_boot), D.shape[0]))
+    return phi, D, np.vstack([D.mean(axis=0), D[idx].mean(axis=1)])
 
 
 def _whitener(D: np.ndarray) -> np.ndarray:
@@ -283,18 +313,10 @@ def fit_hln(
     precise weak-field points at the expense of the rest with ~100 pairs. Hikami,
     Larkin & Nagaoka, Prog. Theor. Phys. 63, 707 (1980).
     """
-    phi = np.abs(np.asarray(fluxes, dtype=float))
-    D = np.asarray(deltas, dtype=float)
-    if phi.size < 2 or np.any(phi == 0) or D.ndim != 2 or D.shape[1] != phi.size:
-        raise InputError("the HLN fit needs >= 2 non-zero fluxes and deltas of shape (n, fluxes)")
-    if D.shape[0] < 3:
-        raise InputError(f"the HLN fit needs at least 3 pairs, got {D.shape[0]}")
+    phi, D, means = _paired_means(fluxes, deltas, "HLN", 2, n_boot, seed)
     Wh = _whitener(D)
     grid = np.linspace(math.log(phi.min()) - 12, math.log(phi.max()) + 6, _HLN_GRID)
     F = np.stack([theory.hln(phi, 1.0, math.exp(x)) for x in grid])
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, D.shape[0], size=(int(n_boot), D.shape[0]))
-    means = np.vstack([D.mean(axis=0), D[idx].mean(axis=1)])
     alpha, chi2, j = _profile(means, F, Wh)
     ln_star = _refine(chi2, j, grid)
     F_best = np.stack([theory.hln(phi, 1.0, math.exp(x)) for x in ln_star[:1]])
@@ -326,44 +348,29 @@ def fit_hln(
 
 # ------------------------------------------------- finite-size Cooperon fit
 @dataclass(frozen=True)
-class CooperonFit(Result):
+class CooperonFit(PrefactorFit):
     """The finite-size Cooperon fit of ``<Delta g>(phi)`` at one (W, L).
 
     ``<Delta g>(phi) = 2 alpha F(L/l_B)`` with F the one-loop magnetoconductance of the
     hard-wall sample between absorbing contacts
     (:func:`betascale.cooperon.finite_size_crossover`): the shape has no free
     parameter, only alpha is fitted. The HLN fit (:class:`HLNFit`) describes the same
-    data with an infinite film and a fitted dephasing field instead.
+    data with an infinite film and a fitted dephasing field instead. The fields of
+    :class:`PrefactorFit`, and:
 
     Attributes
     ----------
-    W, L, aspect, fluxes, n_pairs
-        Labels, the sample's M/L, the non-zero fluxes fitted and the pairs.
-    alpha, alpha_error, alpha_interval, alpha_theory
-        The prefactor, its paired-bootstrap error and interval, the expected value.
+    aspect
+        The sample's M/L.
     chi2, dof, p_value
         Goodness of fit with the paired standard errors (fluxes taken as independent,
         as in :func:`fit_hln`).
     """
 
-    W: float
-    L: int
     aspect: float
-    fluxes: tuple[float, ...]
-    n_pairs: int
-    alpha: float
-    alpha_error: float
-    alpha_interval: tuple[float, float]
-    alpha_theory: float
     chi2: float
     dof: int
     p_value: float
-    _derived = ("relative_deviation",)
-
-    @property
-    def relative_deviation(self) -> float:
-        """``alpha/alpha_theory - 1`` (NaN if the expected alpha is 0)."""
-        return self.alpha / self.alpha_theory - 1 if self.alpha_theory else math.nan
 
     def __call__(self, flux) -> float | np.ndarray:
         """The fitted curve."""
@@ -407,16 +414,8 @@ def fit_cooperon(
     """
     from betascale.cooperon import finite_size_crossover
 
-    phi = np.abs(np.asarray(fluxes, dtype=float))
-    D = np.asarray(deltas, dtype=float)
-    if phi.size < 1 or np.any(phi == 0) or D.ndim != 2 or D.shape[1] != phi.size:
-        raise InputError("the Cooperon fit needs non-zero fluxes and deltas of shape (n, fluxes)")
-    if D.shape[0] < 3:
-        raise InputError(f"the Cooperon fit needs at least 3 pairs, got {D.shape[0]}")
+    phi, D, means = _paired_means(fluxes, deltas, "Cooperon", 1, n_boot, seed)
     curve = 2.0 * np.asarray(finite_size_crossover(L * np.sqrt(2 * math.pi * phi), aspect))
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, D.shape[0], size=(int(n_boot), D.shape[0]))
-    means = np.vstack([D.mean(axis=0), D[idx].mean(axis=1)])
     alpha, chi2, _ = _profile(means, curve[None, :], _whitener(D))
     a_boot = alpha[1:, 0]
     dof = phi.size - 1
