@@ -144,3 +144,14 @@ def test_bench_server_measures_rank_0s_cost_per_chunk():
         assert served == pytest.approx(seconds / row.chunk_cpu_seconds)
     assert row.chunk_floor[10] == MIN_CHUNK_SECONDS  # ten ranks: the fixed floor
     assert row.chunk_floor[10**6] == pytest.approx(10**6 * row.chunk_cpu_seconds / MAX_SERVER_LOAD)
+
+
+def test_bench_server_replay_serves_every_sample_with_rank_0s_own_code():
+    """The replay drives rank 0's handling and commits in one process: every sample is
+    stored once, the chunks cover the study, and all of its CPU time is work."""
+    from betascale.benchmark import bench_server_replay
+
+    row = bench_server_replay(ranks=5, samples=20_000, big_runs=(10,))
+    assert row.samples == 20_000 and row.chunks >= 4 and row.work_seconds > 0
+    assert row.server_cpu_seconds == row.work_seconds and row.idle_seconds == 0
+    assert row.capacity == pytest.approx(20_000 / row.work_seconds)

@@ -475,11 +475,6 @@ def bench_server(
     import tempfile
     from pathlib import Path
 
-    from betascale.ensemble.scheduler import (
-        MAX_SERVER_LOAD,
-        MIN_CHUNK_SECONDS,
-        TARGET_CHUNK_SECONDS,
-    )
     from betascale.study import Study
 
     study = Study("bench-server", BENCH_SPEC, W=(BENCH_W,), L=(L,), samples=samples, seed=3)
@@ -496,11 +491,76 @@ def bench_server(
     cpu, work, chunks = (
         summary[k] for k in ("server_cpu_seconds", "server_work_seconds", "server_chunks")
     )
+    return _server_bench(ranks, L, summary["computed"], chunks, cpu, work, big_runs)
+
+
+def _server_bench(
+    ranks: int, L: int, done: int, chunks: int, cpu: float, work: float, big_runs: Sequence[int]
+) -> ServerBench:
+    """The :class:`ServerBench` of a measurement: capacity, ranks served, chunk floors."""
+    from betascale.ensemble.scheduler import (
+        MAX_SERVER_LOAD,
+        MIN_CHUNK_SECONDS,
+        TARGET_CHUNK_SECONDS,
+    )
+
     per_chunk = work / chunks
     served = {s: s / per_chunk for s in (MIN_CHUNK_SECONDS, TARGET_CHUNK_SECONDS)}
     floor = {n: max(MIN_CHUNK_SECONDS, n * per_chunk / MAX_SERVER_LOAD) for n in big_runs}
-    done = summary["computed"]
     return ServerBench(ranks, L, done, chunks, cpu, work, done / work, per_chunk, served, floor)
+
+
+#: Seconds per sample that the replay's results report (the scheduler cuts chunks from
+#: them): about what ``bench_server``'s oversubscribed workers take at L = 4, so that
+#: both measure chunks of about 1200 samples.
+REPLAY_SAMPLE_SECONDS = 1e-3
+
+
+def bench_server_replay(
+    ranks: int = 17,
+    L: int = 4,
+    samples: int = 200_000,
+    big_runs: Sequence[int] = (1000, 10_000),
+    sample_seconds: float = REPLAY_SAMPLE_SECONDS,
+) -> ServerBench:
+    """Rank 0's work per chunk at saturation on a core of its own, without MPI.
+
+    The same study as :func:`bench_server`, served in this process by rank 0's own
+    code (:func:`betascale.ensemble.mpi.replay_server`: unpickling, scheduling,
+    leasing, counting, committing to a store file) with ``ranks - 1`` simulated workers
+    that answer at once with made-up transmissions; only MPI's transfer of each
+    message is left out. Nothing else runs, so no other process evicts rank 0's caches
+    between its turns as in the oversubscribed :func:`bench_server`. All of rank 0's
+    CPU time here is work.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from betascale.ensemble.comm import ReplayComm
+    from betascale.ensemble.mpi import replay_server
+    from betascale.ensemble.runner import Runner
+    from betascale.ensemble.tasks import ChunkResult
+    from betascale.study import Study
+
+    study = Study("bench-server", BENCH_SPEC, W=(BENCH_W,), L=(L,), samples=samples, seed=3)
+
+    def result_of(chunk, rank: int) -> ChunkResult:
+        n = len(chunk)
+        T = np.random.default_rng(chunk.start).random(n)
+        return ChunkResult(chunk, T, np.full(n, 3), np.full(n, sample_seconds), (), rank)
+
+    with tempfile.TemporaryDirectory() as tmp, one_blas_thread():
+        runner = Runner(study, Path(tmp) / "s.sqlite", quiet=True, comm=ReplayComm(ranks))
+        runner.open()
+        store = runner.store
+        if store is None:  # open() opens it on rank 0
+            raise RuntimeError("the replay's store did not open")
+        try:
+            work, chunks, done = replay_server(runner, result_of)
+            runner.finish()
+        finally:
+            store.close()
+    return _server_bench(ranks, L, done, chunks, work, work, big_runs)
 
 
 # ------------------------------------------------------- the Python API and the CLI

@@ -98,3 +98,10 @@ def test_bench_reports_ratio_and_agreement(capsys):
     assert row["ratio"] == pytest.approx(row["kwant"] / row["fast"])
     assert row["max_rel_diff"] < 1e-8
     assert row["peak_rss_mb"] > 0
+
+
+def test_bench_serve_replay_prints_rank_0s_work_per_chunk(capsys):
+    status, out, _ = run_cli(capsys, "bench", "--serve", "--replay", "--server-ranks", "3")
+    assert status == 0
+    assert "replayed in one process" in out and "0.000 s waking up idle" in out
+    assert "per chunk:" in out and "ranks that keep rank 0 fully busy" in out

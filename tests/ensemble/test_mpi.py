@@ -319,3 +319,35 @@ def test_rank_0_receives_without_blocking_and_in_order_per_rank():
     root.inbox[0][1].done = True
     assert root._drain_messages(status) and handled == ["b", "a", "c"] and not root.inbox
     assert not root._drain_messages(status)
+
+
+# ---------------------------------------------- rank 0 replayed (bench --serve --replay)
+
+
+def test_replay_server_commits_what_it_serves(tmp_path):
+    """replay_server on a study: the store ends complete, each sample from its chunk."""
+    import numpy as np
+
+    from betascale.ensemble.comm import ReplayComm
+    from betascale.ensemble.mpi import replay_server
+    from betascale.ensemble.runner import Runner
+    from betascale.ensemble.tasks import ChunkResult
+    from betascale.models import ModelSpec
+    from betascale.study import Study
+
+    study = Study("replay", ModelSpec("anderson", E=1.0), W=(2.0,), L=(4, 6), samples=500, seed=1)
+
+    def result_of(chunk, rank):
+        n = len(chunk)
+        T = 0.001 * np.arange(chunk.start, chunk.stop) + chunk.L  # a known value per key
+        return ChunkResult(chunk, T, np.full(n, 3), np.full(n, 1e-3), (), rank)
+
+    runner = Runner(study, tmp_path / "s.sqlite", quiet=True, comm=ReplayComm(4))
+    runner.open()
+    work, chunks, done = replay_server(runner, result_of)
+    assert runner.finish().status == "complete"
+    runner.store.close()  # type: ignore[union-attr]
+    assert done == 1000 and chunks >= 2 and work > 0
+    with Store.open(tmp_path / "s.sqlite") as store:
+        table = store.samples()
+    assert np.array_equal(table.T, 0.001 * table.sample + table.L)

@@ -67,6 +67,12 @@ def register(subparsers) -> None:
         "--server-ranks", type=int, default=17, help="MPI ranks of --serve (default 17)"
     )
     parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="with --serve: replay rank 0's serving in this process, at saturation and on a "
+        "core of its own (no MPI transfer, no other process on the core)",
+    )
+    parser.add_argument(
         "--api",
         action="store_true",
         help="instead: time bs.conductance, bs.run and `betascale run` on the same samples "
@@ -273,15 +279,18 @@ def _run_large(args: argparse.Namespace) -> tuple[list, dict | None]:
 
 def run_server(args: argparse.Namespace) -> int:
     """Measure rank 0's serving capacity and the ranks it can serve."""
-    from betascale.benchmark import bench_server
+    from betascale.benchmark import bench_server, bench_server_replay
 
-    row = bench_server(ranks=args.server_ranks)
+    measure = bench_server_replay if args.replay else bench_server
+    row = measure(ranks=args.server_ranks)
     if args.json:
-        print(json.dumps(row.to_dict()))
+        print(json.dumps({**row.to_dict(), "replay": args.replay}))
         return 0
+    how = "replayed in one process, " if args.replay else ""
     print(
         f"# rank 0 serving {row.ranks - 1} worker ranks on {row.samples} orthogonal samples of "
-        f"L = {row.L}: {row.server_cpu_seconds:.3f} s of server CPU for {row.chunks} chunks, "
+        f"L = {row.L} ({how}{row.samples / row.chunks:.0f} samples per chunk): "
+        f"{row.server_cpu_seconds:.3f} s of server CPU for {row.chunks} chunks, "
         f"{row.work_seconds:.3f} s of it working ({row.idle_seconds:.3f} s waking up idle)"
     )
     print(f"capacity: {row.capacity:.0f} samples per second of rank 0's work")

@@ -60,6 +60,27 @@ class SerialComm:
         os._exit(errorcode)
 
 
+class ReplayComm(SerialComm):
+    """Rank 0 of ``size`` ranks in one process, for replaying rank 0's serving
+    (:func:`betascale.ensemble.mpi.replay_server`): every rank reports what rank 0
+    does, and what rank 0 sends is pickled, as mpi4py does, and kept per rank."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.sent: dict[int, list[bytes]] = {}
+
+    def Get_size(self) -> int:
+        return self.size
+
+    def gather(self, value, root: int = 0):
+        return [value] * self.size
+
+    def send(self, obj, dest: int, tag: int = 0) -> None:
+        import pickle
+
+        self.sent.setdefault(dest, []).append(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+
 def launched_with_mpi() -> bool:
     """Whether an MPI launcher started this process as one of several ranks."""
     for name in _LAUNCHER_VARIABLES:

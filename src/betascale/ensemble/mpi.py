@@ -349,6 +349,53 @@ def serve_as_root(runner) -> None:
         runner.status = "interrupted"
 
 
+def replay_server(runner, result_of) -> tuple[float, int, int]:
+    """Rank 0's serving at saturation, in one process, for the benchmark.
+
+    ``runner`` is an opened :class:`~betascale.ensemble.runner.Runner` on a
+    :class:`~betascale.ensemble.comm.ReplayComm`; ``result_of(chunk, rank)`` makes a
+    chunk's :class:`ChunkResult`. Every worker rank hands in its results with its next
+    request as soon as rank 0 has answered it, so rank 0 is never idle; each message is
+    pickled and unpickled as MPI would, and the results are committed every
+    :data:`FLUSH_SECONDS`, as in :meth:`_Root.serve`. What is left out is MPI's own
+    transfer (a few tens of µs per message) and the workers' CPU time.
+
+    Returns
+    -------
+    tuple
+        Rank 0's CPU seconds (thread time: unpickling, handling, committing), the
+        chunks served and the samples stored.
+    """
+    import pickle
+    from collections import deque
+
+    root = _Root(runner)
+    root.stop, root.local_done = StopSignal(), True  # not entered: never set
+    sent, work, samples = runner.comm.sent, 0.0, 0
+    for rank in range(1, runner.size):
+        root._handle(rank, _REQUEST, None)
+    ready = deque(range(1, runner.size))
+    while ready:
+        rank = ready.popleft()
+        chunk = pickle.loads(sent[rank].pop())
+        if not isinstance(chunk, Chunk):
+            continue  # nothing left for this rank
+        message = pickle.dumps((_REQUEST, result_of(chunk, rank)), pickle.HIGHEST_PROTOCOL)
+        start = time.thread_time()
+        kind, payload = pickle.loads(message)
+        root._handle(rank, kind, payload)
+        if time.monotonic() - root.last_flush >= FLUSH_SECONDS:
+            root._commit()
+            runner.scheduler.observe_server(root.busy_cpu, root.served)
+        root._check_leases()
+        work += time.thread_time() - start
+        samples += len(payload)
+        ready.append(rank)
+    start = time.thread_time()
+    root._commit()
+    return work + time.thread_time() - start, root.served, samples
+
+
 # ------------------------------------------------------------------- workers
 class _WorkerLoop:
     """A worker rank: asks for chunks (one ahead), computes them, sends the results."""
