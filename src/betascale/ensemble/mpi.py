@@ -385,8 +385,8 @@ def replay_server(runner, result_of) -> tuple[float, int, int]:
         kind, payload = pickle.loads(message)
         root._handle(rank, kind, payload)
         if time.monotonic() - root.last_flush >= FLUSH_SECONDS:
-            root._commit()
-            runner.scheduler.observe_server(root.busy_cpu, root.served)
+            root._commit()  # rank 0's cost per chunk so far, as serve() tells the scheduler:
+            runner.scheduler.observe_server(work + time.thread_time() - start, root.served)
         root._check_leases()
         work += time.thread_time() - start
         samples += len(payload)
