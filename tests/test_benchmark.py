@@ -155,3 +155,7 @@ def test_bench_server_replay_serves_every_sample_with_rank_0s_own_code():
     assert row.samples == 20_000 and row.chunks >= 4 and row.work_seconds > 0
     assert row.server_cpu_seconds == row.work_seconds and row.idle_seconds == 0
     assert row.capacity == pytest.approx(20_000 / row.work_seconds)
+    from betascale.errors import InputError
+
+    with pytest.raises(InputError, match="ranks must be >= 2"):
+        bench_server_replay(ranks=1)

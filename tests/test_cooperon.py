@@ -121,6 +121,8 @@ def test_magnetoconductance_is_two_alpha_f():
         lambda: finite_size_crossover(-1.0),
         lambda: finite_size_crossover(math.nan),
         lambda: finite_size_crossover(1.0, aspect=0.0),
+        lambda: finite_size_crossover(1.0, aspect=True),
+        lambda: cooperon_trace(2.5, 3, 0.1),
         lambda: finite_size_magnetoconductance(1e-3, 0, 0.5),
         lambda: cooperon_trace(0, 3, 0.1),
         lambda: cooperon_trace(3, 3, math.inf),

@@ -536,12 +536,15 @@ def bench_server_replay(
     import tempfile
     from pathlib import Path
 
+    from betascale import validation
     from betascale.ensemble.comm import ReplayComm
     from betascale.ensemble.mpi import replay_server
     from betascale.ensemble.runner import Runner
     from betascale.ensemble.tasks import ChunkResult
     from betascale.study import Study
 
+    ranks = validation.integer("ranks", ranks, low=2)
+    sample_seconds = validation.number("sample_seconds", sample_seconds, low=0.0, open_low=True)
     study = Study("bench-server", BENCH_SPEC, W=(BENCH_W,), L=(L,), samples=samples, seed=3)
 
     def result_of(chunk, rank: int) -> ChunkResult:

@@ -52,6 +52,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike
 
+from betascale import validation
 from betascale.errors import InputError
 from betascale.threads import one_blas_thread
 
@@ -79,10 +80,8 @@ def cooperon_trace(nx: int, ny: int, flux: float) -> float:
         Flux per cell in units of the Cooperon's flux quantum (h/2e): twice the
         electron flux ``phi h²`` for cells of side ``h``.
     """
-    if nx < 1 or ny < 1:
-        raise InputError(f"the grid needs nx, ny >= 1, got {nx} x {ny}")
-    if not math.isfinite(flux):
-        raise InputError(f"flux must be finite, got {flux}")
+    nx, ny = validation.integer("nx", nx, low=1), validation.integer("ny", ny, low=1)
+    flux = validation.finite("flux", flux)
     transverse = _transverse_laplacian(ny)
     hop = np.exp(-2j * math.pi * flux * np.arange(ny))  # column j -> j+1, per row
     left: list[np.ndarray] = []  # Green functions of columns 0..j, at column j
@@ -173,8 +172,7 @@ def finite_size_crossover(x: ArrayLike, aspect: float = 1.0) -> float | np.ndarr
         F, the shape of ``x``: 0 at ``x = 0``, increasing, ``(1/pi) ln x + const`` at
         large x. Each new value costs up to 0.5 s (values are cached).
     """
-    if not (isinstance(aspect, (int, float)) and math.isfinite(aspect) and aspect > 0):
-        raise InputError(f"aspect must be a positive number, got {aspect!r}")
+    aspect = validation.number("aspect", aspect, low=0.0, open_low=True)
     arr = np.asarray(x, dtype=float)
     if np.any(~np.isfinite(arr)) or np.any(arr < 0):
         raise InputError("L/l_B must be finite and >= 0")
@@ -192,8 +190,7 @@ def finite_size_magnetoconductance(
     in place of a fitted dephasing field; alpha as in
     :data:`betascale.theory.HLN_ALPHA` (+1/2 spinless orthogonal, −1/2 symplectic).
     """
-    if not (math.isfinite(L) and L > 0):
-        raise InputError(f"L must be positive, got {L!r}")
+    L = validation.number("L", L, low=0.0, open_low=True)
     phi = np.abs(np.asarray(flux, dtype=float))
     x = L * np.sqrt(2 * math.pi * phi)
     return 2.0 * alpha * finite_size_crossover(x, aspect)

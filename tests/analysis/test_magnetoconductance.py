@@ -261,6 +261,8 @@ def test_cooperon_fit_recovers_alpha_from_synthetic_pairs():
         fit_cooperon([0.0], deltas[:, :1], L)
     with pytest.raises(InputError, match="at least 3 pairs"):
         fit_cooperon(phi, deltas[:2], L)
+    with pytest.raises(InputError, match="L must be"):
+        fit_cooperon(phi, deltas, 0)
 
 
 def test_cooperon_fit_tells_the_finite_sample_from_the_hln_film():

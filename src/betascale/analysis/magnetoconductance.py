@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from betascale import theory
+from betascale import theory, validation
 from betascale.analysis.beta import DEFAULT_BOOT, DEFAULT_CI
 from betascale.analysis.ensembles import (
     DEFAULT_STAT,
@@ -414,8 +414,9 @@ def fit_cooperon(
     """
     from betascale.cooperon import finite_size_crossover
 
+    size = validation.number("L", L, low=0.0, open_low=True)
     phi, D, means = _paired_means(fluxes, deltas, "Cooperon", 1, n_boot, seed)
-    curve = 2.0 * np.asarray(finite_size_crossover(L * np.sqrt(2 * math.pi * phi), aspect))
+    curve = 2.0 * np.asarray(finite_size_crossover(size * np.sqrt(2 * math.pi * phi), aspect))
     alpha, chi2, _ = _profile(means, curve[None, :], _whitener(D))
     a_boot = alpha[1:, 0]
     dof = phi.size - 1
