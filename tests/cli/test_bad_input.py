@@ -164,6 +164,15 @@ CASES = [
     ("analyze-corrupt", "analyze {corrupt}", "is not a betascale store"),
     ("export-corrupt", "export {corrupt}", "is not a betascale store"),
     ("plot-corrupt", "plot {corrupt} --out {tmp}/f", "is not a betascale store"),
+    ("plot-missing-store", "plot {tmp}/none.sqlite", "not found"),  # default --out
+    ("plot-few-boot", "plot {store} --boot 5 --out {tmp}/f", "at least 20 replicates"),
+    ("compare-missing-store", "compare {tmp}/none.sqlite --out {tmp}/c", "not found"),
+    (
+        "universality-missing-store",
+        "universality --orthogonal a={tmp}/none.sqlite b={tmp}/no.sqlite --out {tmp}/u",
+        "no store at",
+    ),
+    ("demo-few-boot", "demo --shipped --boot 5 --out {tmp}/d", "at least 20 replicates"),
     # analysis options
     ("analyze-huge-boot", "analyze {store} --boot 100000000000", "--boot must be <= 100000"),
     ("analyze-few-boot", "analyze {store} --boot 5", "at least 20 replicates"),
@@ -225,6 +234,7 @@ class _Lazy(dict):
 def test_bad_input_ends_in_one_line(env, capsys, monkeypatch, case, argv, fragment):
     monkeypatch.chdir(env.tmp)
     args = argv.format_map(_Lazy(env)).split()
+    before = _tree(env.tmp)
     try:
         status = main(args)
     except SystemExit as exc:  # argparse
@@ -235,3 +245,22 @@ def test_bad_input_ends_in_one_line(env, capsys, monkeypatch, case, argv, fragme
     assert len(lines) == 1 and "Traceback" not in err, err
     assert lines[0].startswith("betascale "), err
     assert fragment in lines[0], lines[0]
+    if "disk" not in case:  # a full disk is no bad input: a run keeps what it finished
+        assert _tree(env.tmp) == before, "bad input changed files on disk"
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every path under ``root``: files with their size and modification time, directories
+    with none (a temporary file made and removed in one changes its time, nothing else).
+
+    A store's lock file is left out: it outlives every run by design (removing it would
+    race with another process's lock on it), and a run refused on a full disk leaves it.
+    """
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.suffix == ".lock":
+            continue
+        stat = path.lstat()
+        is_dir = path.is_dir() and not path.is_symlink()
+        found[str(path.relative_to(root))] = (0, 0) if is_dir else (stat.st_size, stat.st_mtime_ns)
+    return found

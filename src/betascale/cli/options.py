@@ -135,21 +135,25 @@ def _to_flags(message: str, flags: Mapping[str, str]) -> str:
 
 
 def output_directory(path) -> Path:
-    """Create the output directory ``path`` (and parents) and check that it is writable.
+    """Check that the output directory ``path`` can be written, without creating it.
 
-    Called before any long computation, so that an unusable path is refused at once.
+    Called before any long computation, so that an unusable path is refused at once;
+    the directory (and its parents) is made when the first file is written
+    (:mod:`betascale.files`), so bad input leaves nothing behind on disk.
 
     Raises
     ------
     InputError
-        If ``path`` is a file, lies under a file, or cannot be created or written.
+        If ``path`` is a file, lies under a file, or its nearest existing directory
+        cannot be written.
     """
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise InputError(f"cannot write figures to {path}: it is not a directory")
+    existing = next(p for p in (path, *path.parents) if p.exists() or p == Path(p.anchor))
+    if not existing.is_dir():
+        where = "" if existing == path else f" ({existing} is a file)"
+        raise InputError(f"cannot write figures to {path}: it is not a directory{where}")
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
+        with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as exc:
         raise InputError(f"cannot write to {path}: {exc.strerror or exc}") from None
