@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -423,3 +425,27 @@ def test_optional_string_keys_take_null_and_refuse_other_types():
     for key in ("hamiltonian", "model", "soc"):
         with pytest.raises(InputError, match=f"{key} must be a string"):
             study_from_dict({**BASE, key: 3}, source="test.toml")
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _documented_studies() -> list[tuple[str, str]]:
+    """The ```toml blocks of the docs' pages (not the built site), with their page."""
+    found = []
+    for page in sorted(DOCS.rglob("*.md")):
+        if "_build" in page.parts:
+            continue
+        for block in re.findall(r"```toml\n(.*?)```", page.read_text(), flags=re.S):
+            found.append((str(page.relative_to(DOCS)), block))
+    return found
+
+
+DOCUMENTED = _documented_studies()
+
+
+@pytest.mark.parametrize(("page", "text"), DOCUMENTED, ids=[page for page, _ in DOCUMENTED])
+def test_every_study_file_of_the_docs_loads(page, text):
+    """A study file shown in the docs is one a user can run as it is written."""
+    study = parse_study_text(text, source=page, name="documented")
+    assert study.num_samples() > 0

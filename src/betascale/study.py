@@ -66,6 +66,7 @@ from typing import Any
 from betascale import validation
 from betascale.errors import InputError
 from betascale.models import ModelSpec
+from betascale.models.spec import DEFAULT_S
 from betascale.solvers import SOLVERS
 from betascale.text import summarize
 from betascale.validation import MAX_SAMPLES, MAX_SIZE, is_integer, is_number
@@ -437,7 +438,7 @@ KNOWN_KEYS = (
 )
 REQUIRED_KEYS = ("E", "W", "L", "samples", "seed")
 #: Defaults of the model parameters that only some models use.
-_MODEL_DEFAULTS = {"bc": "hardwall", "flux": 0.0, "S": 0.5}
+_MODEL_DEFAULTS = {"bc": "hardwall", "flux": 0.0, "S": DEFAULT_S}
 
 
 def load_study(path: str | Path) -> Study:
@@ -542,11 +543,6 @@ def _study_from_dict(d: dict[str, Any]) -> Study:
         soc=_get_optional_str(d, "soc"),
         field_in_leads=validation.flag("field_in_leads", d.get("field_in_leads", True)),
     )
-    if "S" not in model.family.parameters and model.S != _MODEL_DEFAULTS["S"]:
-        raise InputError(
-            f"S = {model.S} is only used by the Ando spin-orbit model "
-            "(hamiltonian = 'ando'); remove it"
-        )
     return Study(
         name=_get_str(d, "name", "study"),
         model=model,

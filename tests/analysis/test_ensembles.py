@@ -78,3 +78,25 @@ def test_estimate_formatting():
 
 
 # ------------------------------------------------------------------ beta points
+
+
+def test_an_empty_table_is_refused_naming_the_mpi_rank_it_is_on(monkeypatch):
+    """Under MPI, ``bs.run`` returns the samples on rank 0 and an empty table elsewhere."""
+    import sys
+    from types import SimpleNamespace
+
+    from betascale.analysis.ensembles import require_samples
+    from betascale.store import records_table
+
+    empty = records_table([])
+    fake = SimpleNamespace(COMM_WORLD=SimpleNamespace(Get_rank=lambda: 0))
+    monkeypatch.setitem(sys.modules, "mpi4py.MPI", fake)
+    with pytest.raises(
+        InputError, match=r"^no successful samples to analyse \(the store is empty\)$"
+    ):
+        require_samples(empty)
+    fake.COMM_WORLD.Get_rank = lambda: 1
+    with pytest.raises(
+        InputError, match="on MPI rank 1: betascale.run returns the samples on rank 0"
+    ):
+        require_samples(empty)

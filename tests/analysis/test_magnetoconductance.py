@@ -241,6 +241,16 @@ def test_a_cell_not_computed_yet_is_skipped_not_an_error():
     assert cells == {(32, 1e-4), (64, 1e-4), (32, 1e-3)}
 
 
+def test_a_skipped_fit_names_the_diffusive_limit_that_removed_its_fluxes():
+    table = synthetic_flux_table(L=(32,), fluxes=(0.0, 1e-4, 2e-3, 1e-2), n=40, seed=7)
+    mc = magnetoconductance(table, "orthogonal", n_boot=50, corrections=0, hln_max_flux=5e-4)
+    hln = [line for line in mc.skipped if line.startswith("HLN fit")]
+    assert hln == [
+        "HLN fit at W=2, L=32 skipped: 1 flux value(s), need 2 (2 of 3 lie above the "
+        "diffusive limit |flux| <= 0.0005, hln_max_flux)"
+    ]
+
+
 # ------------------------------------------------- finite-size Cooperon fit
 def test_cooperon_fit_recovers_alpha_from_synthetic_pairs():
     """Pairs drawn around 2 alpha F(L/l_B), with a shared (paired) fluctuation."""

@@ -193,6 +193,7 @@ CASES = [
     ("conductance-flux-half", "conductance --L 4 --W 1 --flux 0.5", "periodic with period 1"),
     ("conductance-flux-one", "conductance --L 4 --W 1 --flux -1", "periodic with period 1"),
     ("conductance-both", "conductance --L 4 --W 1 --model unitary --soc ando", "soc"),
+    ("conductance-S", "conductance --L 4 --W 1 --hamiltonian anderson --S 0.5", "only used by"),
     ("bench-size", "bench --sizes 1", "sizes must be >= 2"),
     ("demo-ranks", "demo --ranks 0", "--ranks must be >= 1"),
 ]

@@ -66,6 +66,17 @@ def test_run_refuses_bad_arguments_in_one_line(study, store, fragment):
         bs.run(study, store)
 
 
+def test_run_names_its_own_options_for_an_unknown_keyword():
+    import betascale as bs
+
+    study = bs.Study("s", bs.ModelSpec("anderson"), W=[2.0], L=[10], samples=2, seed=1)
+    with pytest.raises(TypeError, match=r"run\(\) got an unexpected keyword argument 'samples'.*"
+                       r"quiet, stream.*study\.with_samples\(n\)"):  # fmt: skip
+        bs.run(study, samples=3)
+    with pytest.raises(TypeError, match="'collect'"):  # the runner's own, not an option
+        bs.run(study, collect=False)
+
+
 def test_counting_a_chunk_costs_no_geometry_estimate(monkeypatch):
     """Rank 0 counts every chunk of a run: the progress weight of a geometry is
     estimated once, not per chunk (it builds the model's spec; issue 18, part 3)."""

@@ -114,7 +114,7 @@ def test_a_study_file_runs_and_is_bit_reproducible():
     [
         (lambda: ModelSpec("honeycomb", E=3.2), "outside the band"),
         (lambda: ModelSpec("honeycomb", E=0.5, bc="periodic"), "armchair edges"),
-        (lambda: ModelSpec("honeycomb", E=0.5, flux=0.01), "no flux"),
+        (lambda: ModelSpec("honeycomb", E=0.5, flux=0.01), "takes no flux"),
         # M = 5: c_2 = 2 cos(pi/3) = 1, a threshold at |E| = 1 + 1 = 2
         (lambda: bs.Study("t", spec(2.0), W=[1.0], L=[5], samples=1, seed=0), "threshold"),
         # M = 4: the lowest subband opens at |1 - 2 cos(2 pi/5)| = 0.38

@@ -85,6 +85,23 @@ def test_disorder_on_one_sublattice_and_gaussian_correlated():
     assert abs(FastSolver(system).sample(2.0, 0, 0).T - reference) < 1e-10
 
 
+@pytest.mark.parametrize(
+    ("disorder", "message"),
+    [
+        (OnsiteDisorder("box", families=["zz"]), "no site of family 'zz'"),
+        (OnsiteDisorder("box", orbitals=[1]), "orbital 1 does not exist"),
+        (OnsiteDisorder("box", families=["a"], orbitals=[0, 2]), "orbital 2 does not exist"),
+    ],
+    ids=["family", "orbital", "family-and-orbital"],
+)
+def test_disorder_that_selects_nothing_of_the_sample_is_refused(request, disorder, message):
+    # else that part of the sample would stay clean without a word (T = N exactly)
+    family = KwantFamily(ex.honeycomb, disorder, name=f"t-hc-select-{request.node.callspec.id}")
+    with pytest.raises(InputError) as info:
+        build_system(ModelSpec(family, E=0.4), 6, 4).draw_disorder(2.0, 0, 0)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
 def test_function_disorder():
     def ramp(positions, rng, W):
         return W * positions[:, 0] + rng.random(positions.shape[0])
@@ -97,6 +114,23 @@ def test_function_disorder():
         ModelSpec(family, E=0.3).physics()["disorder"]
         == "function test_function_disorder.<locals>.ramp"
     )
+
+
+@pytest.mark.parametrize(
+    ("function", "message"),
+    [
+        (lambda pos, rng, W: np.full(len(pos), np.nan), "returned 15 value(s) that are not finite"),
+        (lambda pos, rng, W: np.zeros(4), "must return 15 values (one per site)"),
+        (lambda pos, rng, W: 1 / 0, "failed: ZeroDivisionError"),
+    ],
+    ids=["nan", "shape", "raises"],
+)
+def test_bad_disorder_function_is_one_line_naming_the_problem(request, function, message):
+    name = f"t-fn-{request.node.callspec.id}"
+    family = KwantFamily(ex.square, FunctionDisorder(function), name=name)
+    with pytest.raises(InputError) as info:
+        build_system(ModelSpec(family, E=0.3), 5, 3).draw_disorder(1.0, 0, 0)
+    assert message in str(info.value) and "\n" not in str(info.value)
 
 
 def _no_leads(L, M):
@@ -150,9 +184,9 @@ def test_symplectic_check_needs_an_open_channel():
 
 
 def test_flux_and_bc_are_refused():
-    with pytest.raises(InputError, match="no flux"):
+    with pytest.raises(InputError, match="takes no flux"):
         ModelSpec(ex.SQUARE, E=0.3, flux=0.1)
-    with pytest.raises(InputError, match="no bc"):
+    with pytest.raises(InputError, match="takes no bc"):
         ModelSpec(ex.SQUARE, E=0.3, bc="periodic")
 
 

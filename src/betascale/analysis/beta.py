@@ -26,6 +26,7 @@ from betascale.analysis.ensembles import (
     check_stat,
     group_indices,
     per_sample_values,
+    require_samples,
     table_stats,
 )
 from betascale.analysis.results import quantiles
@@ -154,8 +155,7 @@ def check_grid(
         For an empty table, fewer than two sizes, or a (W, L) without samples
         (the message names them).
     """
-    if len(table) == 0:
-        raise InputError("no successful samples to analyse (the store is empty)")
+    require_samples(table)
     have = set(group_indices(table))
     Ws = sorted({float(w) for w in (np.asarray(table.W) if W is None else W)})
     Ls = sorted({int(x) for x in (np.asarray(table.L) if L is None else L)})

@@ -21,6 +21,7 @@ typical statistic undefined and is refused likewise.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,7 @@ __all__ = [
     "group_indices",
     "mean_estimate",
     "per_sample_values",
+    "require_samples",
     "table_stats",
     "variance_estimate",
 ]
@@ -236,6 +238,28 @@ def _estimates(T: np.ndarray, N: int) -> dict[str, Estimate]:
     return out
 
 
+def require_samples(table: SampleTable) -> None:
+    """Refuse an empty table with one line; under MPI on a rank other than 0 (where
+    :func:`betascale.run` returns an empty table) the line says so.
+
+    Raises
+    ------
+    InputError
+        If ``table`` has no sample.
+    """
+    if len(table):
+        return
+    text = "no successful samples to analyse (the store is empty)"
+    mpi = sys.modules.get("mpi4py.MPI")  # imported by a run under MPI; never imported here
+    rank = mpi.COMM_WORLD.Get_rank() if mpi is not None else 0
+    if rank:
+        text = (
+            f"no samples to analyse on MPI rank {rank}: betascale.run returns the samples "
+            "on rank 0 only (analyse them there, or open the run's store on every rank)"
+        )
+    raise InputError(text)
+
+
 def group_indices(table: SampleTable) -> dict[tuple[float, int], np.ndarray]:
     """Indices of the samples of each (W, L), keyed and ordered by (W, L)."""
     W = np.asarray(table.W, dtype=float)
@@ -255,8 +279,7 @@ def table_stats(table: SampleTable) -> list[EnsembleStats]:
     InputError
         If the table is empty, or N or M differs within one (W, L).
     """
-    if len(table) == 0:
-        raise InputError("no successful samples to analyse (the store is empty)")
+    require_samples(table)
     out = []
     for (W, L), idx in group_indices(table).items():
         Ns = np.unique(np.asarray(table.N)[idx])

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from betascale.analysis import statistics
-from betascale.analysis.ensembles import group_indices
+from betascale.analysis.ensembles import group_indices, require_samples
 from betascale.analysis.statistics import (
     StatisticView,
     bootstrap_replicates,
@@ -65,8 +65,7 @@ def select_samples(
         For an empty table, several fluxes, a malformed ``W_range`` or one without data, or an
         ``lmin`` that leaves fewer than two sizes.
     """
-    if len(table) == 0:
-        raise InputError("no successful samples to analyse (the store is empty)")
+    require_samples(table)
     flux = np.unique(np.asarray(table.flux, dtype=float))
     if flux.size > 1:
         raise InputError(

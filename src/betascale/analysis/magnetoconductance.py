@@ -676,13 +676,28 @@ def _fluxes_of(pairs: dict, W: float, L: int, max_flux: float | None) -> list[fl
     return [f for f in fl if max_flux is None or abs(f) <= max_flux]
 
 
+def _too_few_fluxes(pairs: dict, W: float, L: int, max_flux: float | None, need: int) -> str:
+    """Why (W, L) has fewer than ``need`` usable fluxes, naming the diffusive limit if it
+    is what removed them."""
+    kept = len(_fluxes_of(pairs, W, L, max_flux))
+    every = len(_fluxes_of(pairs, W, L, None))
+    text = f"{kept} flux value(s), need {need}"
+    if every > kept:
+        text += (
+            f" ({every - kept} of {every} lie above the diffusive limit |flux| <= "
+            f"{max_flux:.3g}, hln_max_flux)"
+        )
+    return text
+
+
 def _hln_fits(pairs: dict, model: str, max_flux: float | None, n_boot: int, seed: int, ci: float):
     """HLN fits per (W, L) over the samples paired at every flux."""
     fits, skipped = [], []
     for W, L in sorted({(w, x) for w, x, _ in pairs}):
         fl = _fluxes_of(pairs, W, L, max_flux)
         if len(fl) < 2:
-            skipped.append(f"HLN fit at W={W:g}, L={L} skipped: {len(fl)} flux value(s), need 2")
+            why = _too_few_fluxes(pairs, W, L, max_flux, 2)
+            skipped.append(f"HLN fit at W={W:g}, L={L} skipped: {why}")
             continue
         try:
             D = _paired_columns(pairs, W, L, fl)
@@ -716,7 +731,8 @@ def _cooperon_fits(
     for W, L in sorted({(w, x) for w, x, _ in pairs}):
         fl = _fluxes_of(pairs, W, L, max_flux)
         if not fl:
-            skipped.append(f"finite-size Cooperon fit at W={W:g}, L={L} skipped: no flux")
+            why = _too_few_fluxes(pairs, W, L, max_flux, 1)
+            skipped.append(f"finite-size Cooperon fit at W={W:g}, L={L} skipped: {why}")
             continue
         try:
             D = _paired_columns(pairs, W, L, fl)

@@ -37,7 +37,9 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--bc", choices=BOUNDARY_CONDITIONS, default="hardwall")
     group.add_argument("--flux", type=float, default=0.0, help="flux quanta per plaquette")
     group.add_argument("--soc", choices=SOC_MODELS, default=None, help="with --model symplectic")
-    group.add_argument("--S", type=float, default=0.5, help="Ando spin-orbit strength")
+    group.add_argument(
+        "--S", type=float, default=None, help="Ando spin-orbit strength (default 0.5)"
+    )
 
 
 def add_bootstrap_options(
@@ -80,17 +82,21 @@ def seed_argument(text: str) -> int:
 def model_spec_from_args(args: argparse.Namespace):
     """The :class:`~betascale.models.ModelSpec` described by parsed model options."""
     from betascale.models import ModelSpec
+    from betascale.models.spec import DEFAULT_S, unused_S
 
     with flag_errors():
-        return ModelSpec(
+        spec = ModelSpec(
             args.hamiltonian,
             E=args.E,
             bc=args.bc,
             flux=args.flux,
-            S=args.S,
+            S=DEFAULT_S if args.S is None else args.S,
             model=args.model,
             soc=args.soc,
         )
+        if args.S is not None and "S" not in spec.family.parameters:
+            raise unused_S(args.S)
+    return spec
 
 
 #: Python parameter names whose errors name a CLI flag instead.

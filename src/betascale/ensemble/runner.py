@@ -361,8 +361,26 @@ def run(study: Study, store: str | Path | None = None, **kwargs) -> SampleTable:
     >>> samples = bs.run(bs.load_study("tiny"), quiet=True)      # doctest: +SKIP
     >>> bs.analyze(samples).report()                             # doctest: +SKIP
     """
+    _check_options(kwargs)
     runner = Runner(study, store, collect=True, **kwargs)
     runner.run()
     if runner.samples is None:  # run() sets them on every rank with collect=True
         raise RuntimeError("the run collected no samples")
     return runner.samples
+
+
+#: The options of :func:`run` (keywords of :class:`Runner` a user may set).
+RUN_OPTIONS = (
+    "quiet", "stream", "log_interval", "resume_hint", "comm", "memory_budget", "store_backend",
+)  # fmt: skip
+
+
+def _check_options(kwargs: dict) -> None:
+    """Refuse an unknown keyword of :func:`run` with a TypeError naming run's options."""
+    for key in kwargs:
+        if key not in RUN_OPTIONS:
+            hint = " (the samples per size are the study's: study.with_samples(n))"
+            raise TypeError(
+                f"run() got an unexpected keyword argument {key!r}; its options are "
+                f"{', '.join(RUN_OPTIONS)}" + (hint if key == "samples" else "")
+            )

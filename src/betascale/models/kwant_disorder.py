@@ -118,6 +118,34 @@ class SiteDisorder:
             return np.arange(norbs, dtype=np.int64)
         return np.array([o for o in self.orbitals if o < norbs], dtype=np.int64)
 
+    def check_selection(self, families: Sequence[str], norbs: Sequence[int]) -> None:
+        """Refuse a selection that names a site family or an orbital the sample lacks.
+
+        ``families`` and ``norbs`` are the family name and orbital count of each site of
+        the scattering region; a name or index that matches none would leave that part
+        of the sample clean without a word.
+
+        Raises
+        ------
+        InputError
+            If a selected family has no site, or a selected orbital index is no site's.
+        """
+        present = sorted(set(families))
+        for name in self.families or ():
+            if name not in present:
+                raise InputError(
+                    f"disorder: no site of family {name!r} in the scattering region "
+                    f"(its families: {', '.join(map(repr, present))})"
+                )
+        chosen = [n for f, n in zip(families, norbs) if self.families is None or f in self.families]
+        most = max(chosen, default=0)
+        for orbital in self.orbitals or ():
+            if orbital >= most:
+                raise InputError(
+                    f"disorder: orbital {orbital} does not exist (the disordered sites have "
+                    f"{most} orbital{'s' if most != 1 else ''}, numbered from 0)"
+                )
+
     def where(self) -> str:
         """Where the disorder acts, for :meth:`describe`."""
         fams = "" if self.families is None else f" on {'/'.join(self.families)}"
@@ -266,10 +294,16 @@ class FunctionDisorder(SiteDisorder):
         n_sites = sites.positions.shape[0]
         if values.shape == (n_sites,):
             values = values[sites.site_of_orbital]
-        if values.shape != (sites.num_orbitals,) or not np.all(np.isfinite(values)):
+        if values.shape != (sites.num_orbitals,):
             raise InputError(
-                f"disorder function {self.name!r} must return {n_sites} finite values (one "
-                f"per site) or {sites.num_orbitals} (one per orbital), got shape {values.shape}"
+                f"disorder function {self.name!r} must return {n_sites} values (one per "
+                f"site) or {sites.num_orbitals} (one per orbital), got shape {values.shape}"
+            )
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise InputError(
+                f"disorder function {self.name!r} returned {bad.size} value(s) that are not "
+                f"finite (the first: {values[bad[0]]} at orbital {bad[0]})"
             )
         return values
 

@@ -148,11 +148,12 @@ class KwantFamily(Family):
         """Refuse a flux or periodic boundaries (the builder's own)."""
         if spec.flux != 0:
             raise InputError(
-                f"family {self.name!r}: a Kwant family has no flux (the builder's own)"
+                f"family {self.name!r} takes no flux: its Hamiltonian is its Kwant builder's "
+                "(Peierls phases belong in the builder)"
             )
         if spec.bc != "hardwall":
             raise InputError(
-                f"family {self.name!r}: a Kwant family has no bc (its boundaries are the builder's)"
+                f"family {self.name!r} takes no bc: its boundaries are its Kwant builder's"
             )
 
     def make_system(self, spec: ModelSpec, L: int, M: int) -> KwantSystem:
@@ -200,6 +201,7 @@ class KwantFamily(Family):
         key = repr(spec.to_dict())
         if key not in self._checked:
             system = KwantSystem(spec, *self.check_size, self.builder(*self.check_size))
+            system.sites  # noqa: B018 -- a disorder that names no site of the sample is refused
             if self.symmetry == "symplectic":
                 check_kramers(system)
             self._checked[key] = system.fingerprint()
@@ -294,6 +296,8 @@ class KwantSystem:
         positions = np.array([site.pos for site in fsyst.sites], dtype=float).reshape(
             norbs.size, -1
         )
+        inside = np.flatnonzero(~padding)
+        self.family.disorder.check_selection(names[inside].tolist(), norbs[inside].tolist())
         chosen = [
             self.family.disorder.selects(names[s], int(norbs[s])) if not padding[s] else ()
             for s in range(norbs.size)

@@ -67,6 +67,8 @@ BOUNDARY_CONDITIONS = ("hardwall", "periodic")
 SOC_MODELS = ("su2", "ando")
 #: The family of a spec that names none.
 DEFAULT_HAMILTONIAN = "anderson"
+#: The Ando model's spin-orbit strength when none is given.
+DEFAULT_S = 0.5
 #: Human-readable names of the built-in families.
 HAMILTONIAN_NAMES = {family.name: family.label for family in BUILTIN_FAMILIES}
 
@@ -91,6 +93,13 @@ def _family_from_legacy(model: str, soc: str | None, flux: float) -> str:
             "reversal: use model = 'unitary', or hamiltonian = 'anderson' with the flux"
         )
     return "anderson"
+
+
+def unused_S(S: float) -> InputError:
+    """The error for an Ando strength ``S`` given to a family that has none."""
+    return InputError(
+        f"S = {S:g} is only used by the Ando spin-orbit model (hamiltonian = 'ando'); remove it"
+    )
 
 
 @dataclass(frozen=True, init=False)
@@ -150,7 +159,7 @@ class ModelSpec:
         E: float = 1.0,
         bc: str = "hardwall",
         flux: float = 0.0,
-        S: float = 0.5,
+        S: float = DEFAULT_S,
         *,
         model: str | None = None,
         soc: str | None = None,
@@ -188,6 +197,8 @@ class ModelSpec:
         )
         if not 0.0 <= self.S <= 1.0:
             raise InputError(f"Ando spin-orbit strength S must be in [0, 1], got {self.S}")
+        if "S" not in family.parameters and self.S != DEFAULT_S:
+            raise unused_S(self.S)
         if abs(self.E) >= family.max_energy:
             raise InputError(f"E = {self.E} lies outside the band: no lead channel is open")
         family.check_spec(self)
