@@ -97,6 +97,6 @@ def test_an_empty_table_is_refused_naming_the_mpi_rank_it_is_on(monkeypatch):
         require_samples(empty)
     fake.COMM_WORLD.Get_rank = lambda: 1
     with pytest.raises(
-        InputError, match="on MPI rank 1: betascale.run returns the samples on rank 0"
+        InputError, match=r"on MPI rank 1: betascale\.run returns the samples on rank 0"
     ):
         require_samples(empty)
