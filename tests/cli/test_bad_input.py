@@ -172,7 +172,7 @@ CASES = [
         "universality --orthogonal a={tmp}/none.sqlite b={tmp}/no.sqlite --out {tmp}/u",
         "no store at",
     ),
-    ("demo-few-boot", "demo --shipped --boot 5 --out {tmp}/d", "at least 20 replicates"),
+    ("demo-few-boot", "demo --boot 5 --out {tmp}/d", "--boot must be >= 20"),
     # analysis options
     ("analyze-huge-boot", "analyze {store} --boot 100000000000", "--boot must be <= 100000"),
     ("analyze-few-boot", "analyze {store} --boot 5", "at least 20 replicates"),

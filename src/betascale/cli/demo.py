@@ -78,11 +78,14 @@ def run_studies_with_mpi(names: list[str], out_dir: Path, ranks: int) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run, analyse and plot the demo; print the figures and the tables."""
+    from betascale.analysis.pipeline import check_options
     from betascale.cli.options import flag_errors, output_directory
     from betascale.demo import DemoStores, analyze_demo, demo_study_names
 
     if args.ranks < 1:
         raise InputError(f"--ranks must be >= 1, got {args.ranks}")
+    with flag_errors():  # before any store is looked for or any sample computed
+        check_options(n_boot=args.boot, gmin=args.gmin, lmin=args.lmin)
     start = time.monotonic()
     output_directory(args.out)
     if args.shipped:
