@@ -22,6 +22,7 @@ node do not oversubscribe it.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import socket
 import time
@@ -369,18 +370,20 @@ def run(study: Study, store: str | Path | None = None, **kwargs) -> SampleTable:
     return runner.samples
 
 
-#: The options of :func:`run` (keywords of :class:`Runner` a user may set).
-RUN_OPTIONS = (
-    "quiet", "stream", "log_interval", "resume_hint", "comm", "memory_budget", "store_backend",
-)  # fmt: skip
+#: Keywords of :class:`Runner` that :func:`run` sets itself or keeps internal.
+_NOT_RUN_OPTIONS = ("collect", "idle")
 
 
 def _check_options(kwargs: dict) -> None:
-    """Refuse an unknown keyword of :func:`run` with a TypeError naming run's options."""
+    """Refuse an unknown keyword of :func:`run` with a TypeError naming run's options
+    (the keyword-only parameters of :class:`Runner`, less the internal ones)."""
+    params = inspect.signature(Runner.__init__).parameters.values()
+    options = [p.name for p in params if p.kind is p.KEYWORD_ONLY]
+    options = [name for name in options if name not in _NOT_RUN_OPTIONS]
     for key in kwargs:
-        if key not in RUN_OPTIONS:
+        if key not in options:
             hint = " (the samples per size are the study's: study.with_samples(n))"
             raise TypeError(
                 f"run() got an unexpected keyword argument {key!r}; its options are "
-                f"{', '.join(RUN_OPTIONS)}" + (hint if key == "samples" else "")
+                f"{', '.join(options)}" + (hint if key == "samples" else "")
             )
