@@ -28,7 +28,6 @@ plateau 1.97-1.98 from W = 100 to 200 meV (1.90 at 250), then 0.73 at 400 and 0.
 checks the Kramers pairs of the transmission eigenvalues of a first sample).
 """
 
-import argparse
 import sys
 
 import kwant
@@ -36,7 +35,8 @@ import numpy as np
 from scipy.linalg import block_diag
 
 import betascale as bs
-from betascale.errors import run_script
+from betascale import validation
+from betascale.errors import OneLineParser, run_script
 
 A, B, C, D, MASS, a = 364.5, -686.0, 0.0, -512.0, 1.0, 5.0  # in meV and nm
 s0, sz = np.eye(2), np.diag([1.0, -1.0])
@@ -71,24 +71,28 @@ TAI = bs.KwantFamily(build, symmetry="symplectic", name="bhz-tai", check_size=(6
 
 def main(argv: list[str] | None = None) -> dict[float, tuple[float, float]]:
     """Scan W (meV); print and return ``{W: (<G>, its standard error)}`` in e²/h."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--L", type=int, default=100, help="length in sites of a = 5 nm")
-    p.add_argument("--M", type=int, default=100, help="width in sites")
-    p.add_argument("--E", type=float, default=10.0, help="Fermi energy in meV")
+    p = OneLineParser(prog="bhz_anderson_insulator", description=__doc__.splitlines()[0])
+    p.add_argument("--L", type=int, default=100, help="length in sites of a = 5 nm (100)")
+    p.add_argument("--M", type=int, default=100, help="width in sites (100)")
+    p.add_argument("--E", type=float, default=10.0, help="Fermi energy in meV (10)")
     p.add_argument("--W", type=float, nargs="+", default=W_SCAN, help="disorder in meV")
-    p.add_argument("--samples", type=int, default=16)
+    p.add_argument("--samples", type=int, default=16, help="samples per W (16)")
     args = p.parse_args(argv)
     spec = bs.ModelSpec(TAI, E=args.E)
+    # every input is checked before anything is computed
+    L, M = validation.integer("L", args.L, low=1), validation.integer("M", args.M, low=1)
+    study = bs.Study("tai", spec, W=args.W, L=[L], aspect=M / L, samples=args.samples, seed=1)
     clean = bs.conductance(spec, L=args.L, M=args.M, W=0.0)
-    print(f"# BHZ strip {args.L * a:g} x {args.M * a:g} nm, E = {args.E:g} meV, M = {MASS:g} meV")
+    print(f"# BHZ strip {args.L * a:g} x {args.M * a:g} nm, E = {args.E:g} meV, "
+          f"mass {MASS:g} meV")  # fmt: skip
     print(f"W=0 meV: G = {clean.T[0]:.4f} e^2/h (N = {clean.N} channels)")
-    study = bs.Study("tai", spec, W=args.W, L=[args.L], aspect=args.M / args.L,
-                     samples=args.samples, seed=1)  # fmt: skip
     table, out = bs.run(study, quiet=True), {0.0: (float(clean.T[0]), 0.0)}
     for W in map(float, args.W):
         T = table.T[table.W == W]
-        out[W] = (float(T.mean()), float(T.std(ddof=1) / np.sqrt(T.size)) if T.size > 1 else 0.0)
-        print(f"W={W:g} meV: <G> = {out[W][0]:.3f} +- {out[W][1]:.3f} e^2/h")
+        error = float(T.std(ddof=1) / np.sqrt(T.size)) if T.size > 1 else float("nan")
+        out[W] = (float(T.mean()), error)
+        shown = f"{error:.3f}" if T.size > 1 else "n/a (one sample)"
+        print(f"W={W:g} meV: <G> = {out[W][0]:.3f} +- {shown} e^2/h")
     return out
 
 

@@ -7,8 +7,9 @@
 4. a flux scan: the magnetoconductance of paired samples;
 5. Finkel'stein's RG flow.
 
-Run it as ``python scripts/notebook_tour.py [OUTDIR]`` (about a minute on one core);
-every cell can be pasted into a notebook as it is.
+Run it as ``python scripts/notebook_tour.py [OUTDIR]`` (seconds on one core; OUTDIR
+defaults to a new temporary directory); every cell can be pasted into a notebook as
+it is.
 """
 
 from __future__ import annotations
@@ -59,8 +60,30 @@ def main(out_dir: Path) -> None:
     print(bs.integrate_pf(rho0=0.2, gamma0=0.3, nv=2))
 
 
+def _output_directory(argv: list[str]) -> Path:
+    """OUTDIR from the command line (a new temporary directory if none); exit 2 with one
+    line on bad input, as betascale's commands do."""
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__.strip().splitlines()[0] + "\n\nusage: notebook_tour.py [OUTDIR]")
+        sys.exit(0)
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        sys.exit(_fail(f"expected at most one argument, OUTDIR; got {' '.join(argv)}"))
+    target = Path(argv[0]) if argv else Path(tempfile.mkdtemp())
+    if target.exists() and not target.is_dir():
+        sys.exit(_fail(f"{target} exists and is not a directory"))
+    return target
+
+
+def _fail(message: str) -> int:
+    print(f"notebook_tour: error: {message}", file=sys.stderr)
+    return 2
+
+
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
+    target = _output_directory(sys.argv[1:])
     target.mkdir(parents=True, exist_ok=True)
-    main(target)
+    try:
+        main(target)
+    except bs.InputError as exc:
+        sys.exit(_fail(str(exc)))
     print(f"figures and store in {target}")

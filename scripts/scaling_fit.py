@@ -26,12 +26,12 @@ import sys
 
 from betascale.analysis import analyze_store
 from betascale.cli.analyze import add_analysis_options, analysis_kwargs
-from betascale.errors import run_script
+from betascale.errors import OneLineParser, run_script
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the script; return the exit status (2 for bad input)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="scaling_fit", description=__doc__.split("\n\n")[0])
     parser.add_argument("stores", nargs="+", metavar="STORE", help="results stores (.sqlite)")
     parser.add_argument("--json", action="store_true", help="print one JSON list")
     add_analysis_options(parser)

@@ -12,17 +12,20 @@ for the Anderson model at E = 1 in four geometries, with one BLAS thread:
   threshold check from dense 2L-sized eigenproblems: tens of CPU seconds at L = 1024).
 
 Usage: ``python scripts/setup_cost.py --L 1024`` (docs/guide/solvers.md quotes its output).
+E = 1 is a subband threshold of a hardwall lead of width M when 3 divides M + 1, so L
+must not be such a width (1024 and 256 are fine; 32, 128 and 512 are refused before
+anything is timed).
 """
 
-import argparse
 import sys
 import time
 
 from betascale import validation
-from betascale.errors import run_script
+from betascale.errors import OneLineParser, run_script
 from betascale.models import ModelSpec, build_system
 from betascale.solvers import FastSolver
 from betascale.threads import one_blas_thread
+from betascale.thresholds import check_energy
 
 
 def geometries(L: int) -> dict[str, ModelSpec]:
@@ -43,10 +46,13 @@ def geometries(L: int) -> dict[str, ModelSpec]:
 
 def main(argv: list[str] | None = None) -> dict[str, tuple[float, float]]:
     """Print and return ``{geometry: (CPU s, wall s)}`` of the set-up at ``--L``."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--L", type=int, default=1024, help="size (L x L samples; default 1024)")
+    p = OneLineParser(prog="setup_cost", description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--L", type=int, default=1024, help="size (L x L samples, 3 not dividing L + 1; 1024)"
+    )
     args = p.parse_args(argv)
     L = validation.integer("L", args.L, low=4)
+    check_energy(ModelSpec(hamiltonian="anderson", E=1.0, bc="hardwall"), L)  # before timing
     out = {}
     with one_blas_thread():
         for name, spec in geometries(L).items():

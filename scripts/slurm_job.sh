@@ -1,8 +1,10 @@
 #!/bin/bash
 # Example SLURM job: a betascale study over MPI, one rank per core.
 #
-#   sbatch scripts/slurm_job.sh my_study.toml
+#   sbatch scripts/slurm_job.sh my_study.toml [STORE]
 #
+# STORE defaults to data/runs/<study file name>.sqlite (given to run as --out, so the
+# status printed at the end is that of the store written).
 # Resubmitting the same job resumes it: only the missing samples are computed.
 # When the time limit approaches, SLURM sends SIGTERM; betascale then finishes the
 # samples in progress, closes the store and prints how to resume.
@@ -36,7 +38,7 @@
 
 set -euo pipefail
 study=${1:?usage: sbatch scripts/slurm_job.sh STUDY.toml [STORE]}
-store=${2:-}
+store=${2:-data/runs/$(basename "${study%.toml}").sqlite}
 
 # One BLAS/OpenMP thread per rank: the ranks are the parallelism.
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
@@ -44,11 +46,10 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 cd "${SLURM_SUBMIT_DIR:-.}"
 . .venv/bin/activate
 
-args=(run "$study" --log-interval 300)
-[ -n "$store" ] && args+=(--out "$store")
+args=(run "$study" --out "$store" --log-interval 300)
 
 # srun starts one rank per task; with the PyPI MPICH use its mpiexec instead:
 #   mpiexec -n "$SLURM_NTASKS" betascale "${args[@]}"
 srun --mpi=pmi2 betascale "${args[@]}" || status=$?
-betascale status "${store:-data/runs/$(basename "${study%.toml}").sqlite}" || true
+betascale status "$store" || true
 exit "${status:-0}"

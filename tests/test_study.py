@@ -212,6 +212,21 @@ def test_missing_study_file(tmp_path):
         load_study(tmp_path / "nope.toml")
 
 
+def test_a_store_given_as_study_file_says_how_to_resume(tmp_path):
+    import sqlite3
+
+    store = tmp_path / "r.sqlite"
+    with sqlite3.connect(store) as db:
+        db.execute("create table t (x)")
+    db.close()
+    with pytest.raises(InputError, match=r"r\.sqlite is a results store.*--print-study"):
+        load_study(store)
+    binary = tmp_path / "b.toml"
+    binary.write_bytes(b"\xff\xfe")
+    with pytest.raises(InputError, match=r"cannot read study file .*utf-8"):
+        load_study(binary)
+
+
 def test_direct_construction_validates():
     with pytest.raises(InputError, match="samples must be an integer"):
         Study("x", ModelSpec(), W=(1.0,), L=(8,), samples=True, seed=1)

@@ -21,7 +21,7 @@ Montambaux, Phys. Rev. Lett. 92, 186801 (2004); Akkermans & Montambaux, *Mesosco
 Physics of Electrons and Photons*, Cambridge (2007), ch. 7). The diffusion constant
 cancels. The difference
 
-    F(L/l_B) = δg(0) − δg(B) = (2/L²) [Tr C_0 − Tr C_B]
+    F(L/l_B) = δg(B) − δg(0) = (2/L²) [Tr C_0 − Tr C_B]
 
 converges at short distances (the field does not act below l_B), so F depends only on
 x = L/l_B and the aspect ratio M/L: it is universal. A class with HLN prefactor α
@@ -152,7 +152,7 @@ def _crossover(x: float, aspect: float) -> float:
 
 
 def finite_size_crossover(x: ArrayLike, aspect: float = 1.0) -> float | np.ndarray:
-    """``F(L/l_B) = δg(0) − δg(B)`` of a hard-wall sample between absorbing contacts.
+    """``F(L/l_B) = δg(B) − δg(0)`` of a hard-wall sample between absorbing contacts.
 
     The one-loop magnetoconductance, in e²/h, of the spinless orthogonal class
     (HLN ``alpha = 1/2``): a class with prefactor alpha has ``Delta g = 2 alpha F``

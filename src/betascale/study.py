@@ -462,8 +462,17 @@ def load_study(path: str | Path) -> Study:
         kind = "a directory" if path.is_dir() else "not a regular file"
         raise InputError(f"study file {path} is {kind}")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read study file {path}: {exc.strerror or exc}") from None
+    if raw.startswith(b"SQLite format 3\x00"):
+        raise InputError(
+            f"{path} is a results store, not a study file; to resume it: betascale status "
+            f"{path} --print-study > study.toml, then betascale run study.toml --out {path}"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InputError(f"cannot read study file {path}: {exc}") from None
     return parse_study_text(text, source=str(path), name=path.stem)
 

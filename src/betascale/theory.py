@@ -622,7 +622,8 @@ def hln(flux: ArrayLike, alpha: float, flux_star: float) -> float | np.ndarray:
     Notes
     -----
     S. Hikami, A. I. Larkin & Y. Nagaoka, Prog. Theor. Phys. 63, 707 (1980). Valid in
-    the diffusive regime ``l_B >> ell``, i.e. ``phi << 1/(4 pi ell^2)``; beyond it the
+    the diffusive regime ``l_B >> ell`` (``phi << 1/(2 pi ell^2)``), below HLN's
+    transport field ``B_tr = hbar/(2 e ell^2)`` (``phi << 1/(4 pi ell^2)``); beyond it the
     correction is smaller and fitted alpha and phi_* are effective values (Dmitriev,
     Gornyi & Kachorovskii, arXiv:cond-mat/9703239).
     """

@@ -92,4 +92,19 @@ def test_fit_with_powers_and_gmin():
         fit_beta(betas, "orthogonal", powers=(1, 1))
 
 
+def test_an_exact_fit_is_flagged_and_the_correlation_is_the_covariances():
+    table = synthetic_table(n=100, seed=7)
+    betas = beta_points(table, n_boot=100)
+    f = fit_beta(betas, "orthogonal", gmin=1.0)
+    (va, cab), (_, vb) = f.cov
+    assert f.correlation == pytest.approx(cab / math.sqrt(va * vb))
+    assert -1 <= f.correlation < 0 and f.caveat == "" and "corr(a, b)" in str(f)
+    assert "not a test" not in str(f) and f.to_dict()["correlation"] == f.correlation
+    top = np.sort(betas.G)[-2]  # the two points of largest G only
+    exact = fit_beta(betas, "orthogonal", gmin=top)
+    assert exact.dof == 0 and exact.n_points == 2
+    assert exact.caveat.startswith("an exact fit (2 points")
+    assert f"not a test of a: {exact.caveat}" in str(exact)
+
+
 # --------------------------------------------------------------------- scaling

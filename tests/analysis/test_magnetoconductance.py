@@ -306,6 +306,37 @@ def test_cooperon_fits_in_the_analysis_need_hard_walls():
     assert mc.cooperon == () and any("bc = 'periodic'" in s for s in mc.skipped)
 
 
+def test_the_tail_on_hard_walls_is_the_finite_size_cooperon():
+    """On a hard-wall square-lattice store the expected slope at finite L/l_B is the
+    sample's own one-loop crossover, 2 alpha [F(L2/l_B) - F(L1/l_B)] / ln(L2/L1) plus
+    the two-loop term, with no fitted length; elsewhere the HLN film's."""
+    table = synthetic_flux_table("symplectic", L=(32, 64), fluxes=(0.0, 1e-3), n=60, seed=7)
+    assert magnetoconductance(table, "symplectic", n_boot=30).tail_source == "HLN"
+    study = Study("mc", ModelSpec("su2", E=1.02, bc="hardwall"), W=[2.0], L=[32, 64],
+                  flux=[0.0, 1e-3], samples=60, seed=1)  # fmt: skip
+    mc = magnetoconductance(replace(table, study=study), "symplectic", n_boot=30)
+    assert mc.tail_source == "Cooperon" and "Cooperon tail" in str(mc)
+    (s,) = mc.slopes
+    change = finite_size_magnetoconductance(1e-3, 64, -0.5) - finite_size_magnetoconductance(
+        1e-3, 32, -0.5
+    )
+    assert s.predicted_tail == pytest.approx(change / math.log(2) + s.flux_slope_predicted)
+    assert -1 / math.pi < s.predicted_tail - s.flux_slope_predicted < 0  # still crossing over
+
+
+def test_the_asymptotic_cut_is_where_the_cooperon_slope_is_within_one_percent():
+    """ASYMPTOTIC_L_OVER_LB: from L = 13 l_B on, the one-loop slope of a square hard-wall
+    sample is 1/pi to 1 % (grid values only, below the asymptote's x = 16)."""
+    from betascale.analysis.magnetoconductance import ASYMPTOTIC_L_OVER_LB
+    from betascale.cooperon import DIRECT_MAX_X, finite_size_crossover
+
+    lo, hi = ASYMPTOTIC_L_OVER_LB, DIRECT_MAX_X
+    slope = (finite_size_crossover(hi) - finite_size_crossover(lo)) / math.log(hi / lo)
+    assert slope * math.pi == pytest.approx(1.0, abs=0.01)  # measured 1.0054
+    half = (finite_size_crossover(lo) - finite_size_crossover(lo / 2)) / math.log(2)
+    assert half * math.pi < 0.99  # a cut at half of it would not be (0.982)
+
+
 def test_the_cooperon_theory_needs_the_square_lattice():
     from types import SimpleNamespace
 

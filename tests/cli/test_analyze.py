@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from betascale.analysis import analyze_store
@@ -189,8 +188,29 @@ def test_compare_plots_script(store, tmp_path, capsys):
     assert script["main"]([str(store), "--out", str(tmp_path), "--boot", "50", "--each"]) == 0
     paths = [Path(p) for p in capsys.readouterr().out.split()]
     assert paths[0] == tmp_path / "compare_beta.png"
-    assert len(paths) == 2 + 8 and all(p.stat().st_size > 5000 for p in paths)
-    assert np.all([p.exists() for p in paths])
+    assert all(p.stat().st_size > 5000 for p in paths)
+    # the figures of `betascale plot` for the same store, under DIR/<store file name>
+    from betascale.cli import main as cli
+
+    assert cli(["plot", str(store), "--out", str(tmp_path / "cli"), "--boot", "50"]) == 0
+    names = sorted(p.name for p in (tmp_path / "cli").iterdir())
+    assert sorted(p.name for p in paths[2:]) == names and len(names) >= 8
+    assert all(p.parent == tmp_path / store.stem for p in paths[2:])
+
+
+def test_compare_plots_script_refuses_clashing_stores_and_unsafe_names(store, tmp_path, capsys):
+    main = runpy.run_path(str(SCRIPTS / "compare_plots.py"))["main"]
+    twin = tmp_path / "other" / store.name
+    twin.parent.mkdir()
+    twin.write_bytes(store.read_bytes())
+    out = tmp_path / "figs"
+    assert main([str(store), str(twin), "--out", str(out), "--each"]) == 2
+    assert "names more than one store" in capsys.readouterr().err
+    for name in ("../escape", "", ".hidden"):
+        assert main([str(store), "--out", str(out), "--name", name]) == 2
+        err = capsys.readouterr().err
+        assert "is not a plain file name" in err and err.count("\n") == 1
+    assert not out.exists() and not (tmp_path / "escape.png").exists()
 
 
 # ------------------------------------------------ issue 16: terminals without Unicode

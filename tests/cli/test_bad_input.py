@@ -167,6 +167,7 @@ CASES = [
     ("plot-missing-store", "plot {tmp}/none.sqlite", "not found"),  # default --out
     ("plot-few-boot", "plot {store} --boot 5 --out {tmp}/f", "at least 20 replicates"),
     ("compare-missing-store", "compare {tmp}/none.sqlite --out {tmp}/c", "not found"),
+    ("compare-name", "compare {store} --out {tmp}/c --name ../x", "is not a plain file name"),
     (
         "universality-missing-store",
         "universality --orthogonal a={tmp}/none.sqlite b={tmp}/no.sqlite --out {tmp}/u",

@@ -161,3 +161,23 @@ def test_a_resume_hint_for_a_path_starting_with_a_dash_still_parses():
 
     args = build_parser().parse_args(hint.split()[1:])
     assert Path(args.out) == Path("-x/s.sqlite")  # the same file
+
+
+def test_status_of_a_store_being_run_names_the_run_not_a_resume(tmp_path, capsys):
+    import os
+    import socket
+
+    from betascale.store import collect_run_info
+
+    study = study_from_dict({**BASE, "name": "live"})
+    path = tmp_path / "live.sqlite"
+    info = {**collect_run_info(), "host": socket.gethostname(), "pid": os.getpid()}
+    with Store.open_for_run(path, study, info) as store:
+        store.add([SampleRecord(1.0, 4, 4, 0, 1.0, 4, 0.5, 0)])
+        assert main(["status", str(path)]) == 0
+        out = capsys.readouterr().out
+        assert f"a run is computing them ({socket.gethostname()} pid {os.getpid()})" in out
+        assert "resume with" not in out
+        store.finish_run("interrupted")
+    assert main(["status", str(path)]) == 0
+    assert "resume with" in capsys.readouterr().out

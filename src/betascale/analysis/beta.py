@@ -171,7 +171,8 @@ def check_grid(
         more = f" (and {len(missing) - 1} more (W, L))" if len(missing) > 1 else ""
         raise InputError(
             f"W={w:g} has no samples at L={x}{more}; every W needs samples at every "
-            f"L = {', '.join(map(str, Ls))} (complete the run first)"
+            f"L = {', '.join(map(str, Ls))} (complete the run first; lmin, "
+            "--lmin, leaves out the smaller sizes)"
         )
     return Ws, Ls
 

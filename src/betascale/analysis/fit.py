@@ -109,6 +109,24 @@ class FitResult:
         return (self.a - self.a_theory) / self.sigma_a if self.sigma_a > 0 else math.nan
 
     @property
+    def correlation(self) -> float:
+        """The correlation of ``a`` and ``b`` from the fit's covariance (NaN if undefined)."""
+        var_a, var_b = self.cov[0][0], self.cov[1][1]
+        return self.cov[0][1] / math.sqrt(var_a * var_b) if var_a > 0 and var_b > 0 else math.nan
+
+    @property
+    def caveat(self) -> str:
+        """Why ``a`` is not a test of the theory (an exact fit: no degree of freedom), or "".
+
+        With degrees of freedom the errors carry the rest: over a narrow range of G the
+        powers ``1/g^p`` and ``1/g^q`` are nearly proportional, ``|corr(a, b)|`` is close
+        to 1 (:attr:`correlation`, printed with the fit) and ``sigma_a`` is large.
+        """
+        if self.dof > 0:
+            return ""
+        return f"an exact fit ({self.n_points} points for 2 parameters, no degree of freedom)"
+
+    @property
     def form(self) -> str:
         """The fit form, e.g. ``beta = a/g + b/g^2``."""
         return f"beta = {_power_text('a', self.powers[0])} + {_power_text('b', self.powers[1])}"
@@ -145,6 +163,8 @@ class FitResult:
             "g_range": list(self.g_range),
             "n_points": self.n_points,
             "points": [list(p) for p in self.points],
+            "correlation": json_float(self.correlation),
+            "caveat": self.caveat,
         }
 
 
@@ -258,6 +278,7 @@ def format_fit(f: FitResult) -> str:
         f"  a = {format_pm(f.a, f.sigma_a)}   analytic {theory.LEADING_NAME[f.model]} = "
         f"{f.a_theory:.4f}   ({f.pull:+.1f} sigma); bootstrap interval "
         f"{interval_text(f.a_interval, f.sigma_a)}",
-        f"  b = {format_pm(f.b, f.sigma_b)}",
+        f"  b = {format_pm(f.b, f.sigma_b)}   corr(a, b) = {f.correlation:+.3f}",
         f"  chi2/dof = {f.chi2:.2f}/{f.dof} = {chi}, p = {f.p_value:.3g}",
+        *([f"  not a test of a: {f.caveat}"] if f.caveat else []),
     ])  # fmt: skip

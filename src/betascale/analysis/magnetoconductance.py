@@ -21,9 +21,11 @@ the magnetofingerprint, ``phi L^2`` of order one flux quantum). For a table with
    Mod. Phys. 80, 1355 (2008), with ``t = 1/(2 pi g)``), so the expected
    slope is ``±1/pi - 1/(2 pi^2 <g(phi)>)``; each successive slope is split into the
    slopes of ``<g(phi)>`` and ``<g(0)>`` (:class:`DeltaSlope`) to show which side misses,
-   and compared also with the expectation at those finite ``L/l_B`` (the HLN crossover
-   with the ``phi_*`` of the fits of item 3: its tail decays as ``(l_B/L)^2``, not as
-   the ``c/L`` of the fit);
+   and compared also with the expectation at those finite ``L/l_B``: on hard walls on
+   the square lattice the finite-size Cooperon of the sample
+   (:func:`betascale.cooperon.finite_size_crossover`, no fitted length), whose approach
+   to ``±1/pi`` has a boundary-layer term in ``l_B/L`` besides the film's
+   ``(l_B/L)^2``; elsewhere the HLN crossover with the ``phi_*`` of the fits of item 3;
 3. per (W, L) the Hikami–Larkin–Nagaoka fit of ``<Delta g>(phi)``
    (:func:`betascale.theory.hln`) for ``alpha`` and ``phi_*`` (:func:`fit_hln`), with
    errors from the paired bootstrap; expected ``alpha = +1/2`` (spinless orthogonal) and
@@ -460,14 +462,17 @@ class DeltaSlope(Result):
     class's one-loop slope (``-1/pi`` orthogonal, ``+1/pi`` symplectic) and
     ``flux_slope`` to the unitary ``-1/(2 pi^2 <g(phi)>)`` (``flux_slope_predicted``).
 
-    ``predicted_tail`` is the expectation at these finite ``L/l_B``: the HLN difference
-    ``[hln(phi, alpha, phi_*(L2)) - hln(phi, alpha, phi_*(L1))] / ln(L2/L1)`` with the
-    class's alpha and the ``phi_*`` of the HLN fits at L1 and L2 (the tail
-    ``(alpha/pi) psi'(1/2) phi_*/phi`` of the crossover, which decays as ``(l_B/L)^2``),
-    plus the two-loop term; NaN where either HLN fit is missing or undetermined. It is
-    a consistency check, not an independent prediction: at ``phi >> phi_*`` the HLN fits
-    fix ``ln phi_*(L)`` from the same ``<Delta g>(L)``, so a slope that departs from
-    ``±1/pi`` there shows up as an ``L_phi/L`` that drifts with L.
+    ``predicted_tail`` is the expectation at these finite ``L/l_B``, plus the two-loop
+    term: the change of the one-loop crossover between L1 and L2 over ``ln(L2/L1)``.
+    On hard walls on the square lattice it is the finite-size Cooperon
+    ``2 alpha [F(L2/l_B) - F(L1/l_B)]`` (:func:`betascale.cooperon.finite_size_crossover`
+    at the samples' aspect ratio), a prediction with no fitted length. Elsewhere it is
+    the HLN difference ``hln(phi, alpha, phi_*(L2)) - hln(phi, alpha, phi_*(L1))`` with
+    the ``phi_*`` of the HLN fits at L1 and L2 (NaN where either is missing or
+    undetermined); that is a consistency check, not an independent prediction: at
+    ``phi >> phi_*`` the HLN fits fix ``ln phi_*(L)`` from the same ``<Delta g>(L)``, so
+    a slope that departs from ``±1/pi`` there shows up as an ``L_phi/L`` that drifts
+    with L. :attr:`Magnetoconductance.tail_source` says which.
     """
 
     flux: float
@@ -488,10 +493,13 @@ class DeltaSlope(Result):
 
 
 #: The asymptotic slope of ``<Delta g>(L)`` uses the sizes ``L >= 13 l_B`` only, with no
-#: correction term: there the HLN crossover's tail, which decays as ``(l_B/L)^2``
-#: (:func:`betascale.theory.hln` at ``phi >> phi_*``), shifts the slope by less than
-#: 4 % of ``1/pi``. Fixed on 2026-12-05 (issue 19) before the independent series
-#: ``mc-symplectic-ffl`` was computed, and used for both classes.
+#: correction term. Fixed on 2026-12-05 (issue 19) before the independent series
+#: ``mc-symplectic-ffl`` was computed, and used for both classes. The reason then given,
+#: that the HLN tail shifts the slope there by less than 4 % of ``1/pi``, holds only for
+#: ``L_phi >~ 0.45 L`` (the fits give ``L_phi/L`` about 0.3, hence 7 %). The finite-size
+#: Cooperon of a square hard-wall sample, the theory of these samples, bounds the shift
+#: instead: its slope is ``1.005/pi`` over ``L/l_B`` = 13 ... 16 (``1.008/pi`` over 13
+#: ... 26, ``0.996/pi`` over 8 ... 16; ``tests/analysis/test_magnetoconductance.py``).
 ASYMPTOTIC_L_OVER_LB = 13.0
 
 
@@ -530,19 +538,33 @@ def _size_slope(a: np.ndarray, b: np.ndarray, dln: float) -> tuple[float, float]
     return (eb.mean - ea.mean) / dln, math.hypot(ea.error, eb.error) / dln
 
 
-def _tail(flux: float, model: str, stars: tuple[float | None, float | None], dln: float) -> float:
-    """The HLN part of the slope between two sizes with the fitted ``phi_*`` (NaN if none)."""
-    if stars[0] is None or stars[1] is None:
-        return math.nan
-    a = theory.HLN_ALPHA[model]
-    return float(theory.hln(flux, a, stars[1]) - theory.hln(flux, a, stars[0])) / dln
+def _tail_model(study: Any, model: str, stars: dict, aspects: dict[int, float]):
+    """``(source, tail)``: ``tail(flux, W, L1, L2)`` is the change of the class's one-loop
+    crossover ``<Delta g>`` from L1 to L2 (NaN where unknown), from the finite-size
+    Cooperon where it applies (:func:`_cooperon_geometry`), else from HLN with the
+    ``phi_*`` of the determined HLN fits (``stars[(W, L)]``)."""
+    alpha = theory.HLN_ALPHA[model]
+    if not _cooperon_geometry(study):
+        from betascale.cooperon import finite_size_magnetoconductance as cooperon
+
+        def finite_box(flux: float, W: float, L1: int, L2: int) -> float:
+            one, two = (cooperon(flux, L, alpha, aspects[L]) for L in (L1, L2))
+            return float(two - one)
+
+        return "Cooperon", finite_box
+
+    def film(flux: float, W: float, L1: int, L2: int) -> float:
+        one, two = stars.get((W, L1)), stars.get((W, L2))
+        if one is None or two is None:
+            return math.nan
+        return float(theory.hln(flux, alpha, two) - theory.hln(flux, alpha, one))
+
+    return "HLN", film
 
 
-def _delta_slopes(
-    s: SizeSeries, values: dict, model: str, ci: float, stars: dict
-) -> list[DeltaSlope]:
+def _delta_slopes(s: SizeSeries, values: dict, model: str, ci: float, tail) -> list[DeltaSlope]:
     """Successive slopes of ``<Delta g>``; ``values[L] = (g(phi), g(0))`` over the pairs,
-    ``stars[(W, L)]`` the ``phi_*`` of the determined HLN fits."""
+    ``tail`` the crossover's change between two sizes (:func:`_tail_model`)."""
     out, l_B = [], theory.magnetic_length(s.flux)
     for i in range(s.L.size - 1):
         L1, L2 = int(s.L[i]), int(s.L[i + 1])
@@ -553,12 +575,10 @@ def _delta_slopes(
         lb, iv = math.sqrt(L1 * L2) / l_B, quantiles(boot, ci)
         parts = (*_size_slope(g1a, g1b, dln), *_size_slope(g0a, g0b, dln))
         unitary = theory.weak_localization_slope("unitary", g)
-        ends = (stars.get((s.W, L1)), stars.get((s.W, L2)))
-        tail = _tail(s.flux, model, ends, dln) + unitary
+        crossover = tail(s.flux, s.W, L1, L2) / dln + unitary
         expected = expected_slope(model, g)
-        out.append(
-            DeltaSlope(s.flux, s.W, L1, L2, lb, slope, err, iv, expected, *parts, unitary, tail)
-        )
+        row = (s.flux, s.W, L1, L2, lb, slope, err, iv, expected, *parts, unitary, crossover)
+        out.append(DeltaSlope(*row))
     return out
 
 
@@ -574,7 +594,8 @@ class Magnetoconductance(Result):
     reasons for the fits not made; ``asymptotic`` the fits ``d0 + b ln L`` over
     ``L >= ASYMPTOTIC_L_OVER_LB l_B`` (per W, phi with two such sizes); ``cooperon``
     the finite-size Cooperon fits (:class:`CooperonFit` per W, L; hard walls only);
-    then the settings.
+    ``tail_source`` the theory of the slopes' ``predicted_tail`` (``"Cooperon"`` or
+    ``"HLN"``); then the settings.
     """
 
     defined: bool
@@ -588,6 +609,7 @@ class Magnetoconductance(Result):
     skipped: tuple[str, ...] = ()
     asymptotic: tuple[DeltaFit, ...] = ()
     cooperon: tuple[CooperonFit, ...] = ()
+    tail_source: str = "HLN"
     corrections: int = 1
     n_boot: int = DEFAULT_BOOT
     seed: int = 0
@@ -623,10 +645,8 @@ def _pairs(table: SampleTable, stat: str, fluxes: list[float]):
     return out
 
 
-def _delta_fits(
-    pairs: dict, model: str, corrections: int, n_boot: int, seed: int, ci: float, stars: dict
-):
-    """Slopes and fits of ``<Delta g>(L)`` per (W, phi); ``stars`` as :func:`_delta_slopes`."""
+def _delta_fits(pairs: dict, model: str, corrections: int, n_boot: int, seed: int, ci: float, tail):
+    """Slopes and fits of ``<Delta g>(L)`` per (W, phi); ``tail`` as :func:`_delta_slopes`."""
     rng = np.random.default_rng(seed)
     by: dict[tuple[float, float], dict[int, tuple[np.ndarray, np.ndarray]]] = {}
     for (W, L, f), (_, g1, g0) in sorted(pairs.items()):
@@ -634,7 +654,7 @@ def _delta_fits(
     slopes, fits, asymptotic, skipped = [], [], [], []
     for (f, W), rows in sorted(by.items()):
         s = series_of_values(f, W, {L: g1 - g0 for L, (g1, g0) in rows.items()}, n_boot, rng)
-        slopes += _delta_slopes(s, rows, model, ci, stars)
+        slopes += _delta_slopes(s, rows, model, ci, tail)
         g_flux = float(np.mean([np.mean(g1) for g1, _ in rows.values()]))
         try:
             fit = fit_log_size(s.L, s.mean, s.se, s.boot, corrections, ci)
@@ -769,7 +789,8 @@ def magnetoconductance(
         Correction terms of the ``<Delta g>(L)`` fit (0: ``d0 + b ln L``; 1: ``+ c/L``).
     hln_max_flux
         Only fluxes ``|phi| <= hln_max_flux`` enter the HLN fits (the diffusive regime
-        is ``phi << 1/(4 pi ell^2)``); default all.
+        is ``l_B >> ell``, i.e. ``phi << 1/(2 pi ell^2)``; HLN's own bound is
+        ``B << B_tr``, ``phi << 1/(4 pi ell^2)``); default all.
     n_boot, seed, ci
         Paired bootstrap (pairs resampled jointly) and interval level.
 
@@ -800,21 +821,28 @@ def magnetoconductance(
     deltas = [paired_delta(g1, g0, W, L, f) for (W, L, f), (_, g1, g0) in sorted(pairs.items())]
     hln, why_hln = _hln_fits(pairs, model_class, hln_max_flux, int(n_boot), seed, ci)
     stars = {(h.W, h.L): h.flux_star for h in hln if h.determined}
-    slopes, fits, far, why = _delta_fits(
-        pairs, model_class, corrections, int(n_boot), seed, ci, stars
-    )
     aspects = {int(L): float(M) / float(L) for L, M in zip(table.L, table.M, strict=True)}
+    source, tail = _tail_model(table.study, model_class, stars, aspects)
+    slopes, fits, far, why = _delta_fits(
+        pairs, model_class, corrections, int(n_boot), seed, ci, tail
+    )
     coop, why_coop = _cooperon_fits(
         pairs, model_class, hln_max_flux, int(n_boot), seed, ci, aspects, table.study
     )
     parts = (tuple(deltas), tuple(slopes), tuple(fits), tuple(hln))
     return Magnetoconductance(
         True, "", model_class, stat, *parts, tuple(why + why_hln + why_coop),
-        asymptotic=tuple(far), cooperon=tuple(coop), **settings,
+        asymptotic=tuple(far), cooperon=tuple(coop), tail_source=source, **settings,
     )  # fmt: skip
 
 
 # ------------------------------------------------------------------ report
+_TAIL_WORDS = {
+    "Cooperon": "from the finite-size Cooperon of the sample (no fitted length)",
+    "HLN": "from HLN with the HLN fits' phi_*",
+}
+
+
 def _g(x: float, fmt: str = ".3g") -> str:
     return format(x, fmt) if math.isfinite(x) else "-"
 
@@ -851,9 +879,9 @@ def format_magnetoconductance(mc: Magnetoconductance) -> str:
         "",
         f"slope d<Delta g>/d ln L (l_B << L: {b:+.4f} - 1/(2 pi^2 <g(phi)>))"
         f" = slope of <g(phi)> (-> -1/(2 pi^2 <g(phi)>)) - slope of <g(0)> (-> {-b:+.4f});"
-        " HLN tail: expected at these L/l_B with the HLN fits' phi_*",
+        f" {mc.tail_source} tail: expected at these L/l_B {_TAIL_WORDS[mc.tail_source]}",
     ]
-    cols = ("W", "phi", "L1", "L2", "L/l_B", "slope", "expected", "HLN tail")
+    cols = ("W", "phi", "L1", "L2", "L/l_B", "slope", "expected", f"{mc.tail_source} tail")
     cols += ("g(phi)", "2-loop", "g(0)")
     rows = [
         (

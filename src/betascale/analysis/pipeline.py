@@ -381,10 +381,12 @@ def diffusive_flux_limit(study) -> float | None:
     """The largest flux of the HLN fits by default: a quarter of ``1/(4 pi ell^2)``.
 
     The Hikami–Larkin–Nagaoka form holds for magnetic lengths well above the mean free
-    path, ``phi << 1/(4 pi ell^2)`` (Hikami, Larkin & Nagaoka, Prog. Theor. Phys. 63,
-    707 (1980)); ``ell`` is the mean free path at the weakest disorder of the study, as
-    its family declares it (``Family.mean_free_path``: the Born one for the Anderson
-    model). None (every flux) where it is not known (SU(2) and Ando models, W = 0).
+    path, below their transport field ``B_tr = hbar/(2 e ell^2)``, i.e.
+    ``phi << 1/(4 pi ell^2)`` or ``l_B >> sqrt(2) ell`` (Hikami, Larkin & Nagaoka,
+    Prog. Theor. Phys. 63, 707 (1980)); ``ell`` is the mean free path at the weakest
+    disorder of the study, as its family declares it (``Family.mean_free_path``: the
+    Born one for the Anderson model). None (every flux) where it is not known (SU(2)
+    and Ando models, W = 0).
     """
     weakest = min(study.W)
     ell = study.model.family.mean_free_path(weakest, study.model.E) if weakest > 0 else None

@@ -13,8 +13,8 @@ weighted least squares (:func:`least_squares`).
   Phys. B 316, 663 (1989)). The law is linear and solved in one step.
 * :data:`TWO_LOOP` (unitary): the flow ``dg/d ln L = g beta_U(g) = -c2/g - c4/g^3`` with
   ``c2 = 1/(2 pi^2)`` (two loops; the one-loop term vanishes) and ``c4 = 3/(8 pi^4)``
-  (four loops; the three-loop term vanishes), spinless ``g`` in e²/h (Hikami, Nucl.
-  Phys. B 188, 1 (1981); Wegner 1989; Evers & Mirlin, Rev. Mod. Phys. 80, 1355 (2008),
+  (four loops; the three-loop term vanishes), spinless ``g`` in e²/h (Hikami, Phys.
+  Rev. B 24, 2671 (1981); Wegner 1989; Evers & Mirlin, Rev. Mod. Phys. 80, 1355 (2008),
   Sec. II.A; :data:`betascale.theory.LEADING` and :data:`~betascale.theory.NEXT`),
   integrated from ``G(0) = g0`` at the geometric mean ``L_ref`` of the fitted sizes.
   ``c2`` is fitted; ``c4`` is held at its theory value (3/(4 pi^2) = 7.6 % of the c2

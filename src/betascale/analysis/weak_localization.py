@@ -660,14 +660,16 @@ def format_weak_localization(wl: WeakLocalization) -> str:
         for s in wl.slopes
     ]
     lines += _table(cols, rows)
-    lines += ["", f"fit <g>(L) = {_form[wl.corrections]} (L >= {wl.lmin})"]
+    sizes = f" (L >= {wl.lmin})" if wl.lmin > 0 else " (every L)"
+    lines += ["", f"fit <g>(L) = {_form[wl.corrections]}{sizes}"]
     cols = ("flux", "W", "L", "L/ell", "a", "leading", "dev", "pull", "c", "chi2/dof", "p")
     rows = [
         (
             *(f"{f.flux:g}", f"{f.W:g}", f"{f.fit.L[0]}-{f.fit.L[-1]}"),
             f"{_f(f.L_over_ell[0], '.2g')}-{_f(f.L_over_ell[1], '.3g')}",
             *(format_pm(f.a, f.sigma_a), f"{f.a_theory:+.4f}"),
-            *(f"{_f(100 * f.relative_deviation, '+.0f')}%", _f(f.pull, "+.1f"), str(f.c)),
+            *(f"{_f(100 * f.relative_deviation, '+.0f')}%", _f(f.pull, "+.1f")),
+            str(f.c) if math.isfinite(f.c.mean) else "-",
             *(f"{f.fit.chi2:.1f}/{f.fit.dof}", _f(f.fit.p_value, ".2g")),
         )
         for f in wl.fits

@@ -12,12 +12,11 @@ import argparse
 import codecs
 import importlib
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 
 from betascale import __version__
-from betascale.errors import InputError
+from betascale.errors import InputError, OneLineParser, guarded
 from betascale.resources import check_startup_memory
 from betascale.text import ASCII_FALLBACK, printable
 from betascale.threads import ONE_THREAD_ENV
@@ -45,11 +44,8 @@ COMMAND_MODULES = (
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are one line: ``betascale CMD: error: ...``."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+#: The parser whose errors are one line: ``betascale CMD: error: ...``.
+_Parser = OneLineParser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,22 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(None, str(exc))
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        status = args.func(args)
-    except InputError as exc:
-        return _fail(args.command, str(exc))
-    except BrokenPipeError:  # the reader (``| head``) went away: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except OSError as exc:
-        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
-        return _fail(args.command, f"{exc.strerror or exc}{where}")
-    except sqlite3.Error as exc:
-        return _fail(args.command, f"database error: {exc}")
-    except KeyboardInterrupt:
-        print(f"betascale {args.command}: interrupted", file=sys.stderr)
-        return 130
-    return int(status or 0)
+    return int(guarded(f"betascale {args.command}", lambda: args.func(args)) or 0)
 
 
 def ascii_fallback(streams: Sequence = ()) -> None:

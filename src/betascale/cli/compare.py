@@ -46,9 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse every store, write the comparison figure and print its paths; return 0."""
+    from betascale.plots import figure_name
     from betascale.plots.scaling import write_compare
 
     output_directory(args.out)
+    figure_name(args.name)
     kwargs = analysis_kwargs(args)  # checked, with flag names
     analyses = [analyze_store(p, fit=False, **kwargs) for p in args.stores]
     for an in analyses:

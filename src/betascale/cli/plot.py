@@ -102,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _scaling_figures(args: argparse.Namespace, out: Path) -> list[Path]:
     from betascale.plots.scaling import write_figures
+    from betascale.plots.weak_localization import write_weak_localization_figures
 
     with flag_errors():
         an = analyze_store(args.store, **analysis_kwargs(args))
@@ -112,23 +113,7 @@ def _scaling_figures(args: argparse.Namespace, out: Path) -> list[Path]:
                 f"(W: {', '.join(f'{v:g}' for v in an.W)}; L: {', '.join(map(str, an.L))})"
             )
     paths = write_figures(an, out, at=args.at, quantity=args.quantity)
-    return paths + _weak_localization_figures(an, out)
-
-
-def _weak_localization_figures(an, out: Path) -> list[Path]:
-    from betascale.plots import save_figure
-    from betascale.plots.weak_localization import plot_delta_g_of_L, plot_hln, plot_wl_slope
-
-    paths: list[Path] = []
-    wl, mc = an.weak_localization, an.magnetoconductance
-    if wl is not None and wl.defined:
-        paths += save_figure(plot_wl_slope(wl), out, "wl_slope")
-    if mc is not None and mc.defined:
-        if mc.fits:
-            paths += save_figure(plot_delta_g_of_L(mc), out, "delta_g_of_L")
-        if mc.hln:
-            paths += save_figure(plot_hln(mc), out, "delta_g_of_flux")
-    return paths
+    return paths + write_weak_localization_figures(an, out)
 
 
 def _fss_figures(args: argparse.Namespace, out: Path) -> list[Path]:

@@ -77,7 +77,11 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(status.to_dict(), indent=2))
         return 0
     print(status.format())
-    if status.missing:
+    if status.missing and status.running:
+        who = ", ".join(f"{r.get('host')} pid {r.get('pid')}" for r in status.running)
+        print()
+        print(f"{status.missing} samples are missing; a run is computing them ({who}).")
+    elif status.missing:
         print()
         print_study = shlex.join(["betascale", "status", _word(args.store), "--print-study"])
         print(

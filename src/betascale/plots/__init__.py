@@ -45,6 +45,7 @@ _FIGURES = {
     "plot_wl_slope": "weak_localization",
     "plot_delta_g_of_L": "weak_localization",
     "plot_hln": "weak_localization",
+    "write_weak_localization_figures": "weak_localization",
     "plot_fss_data": "fss",
     "plot_fss_collapse": "fss",
     "plot_critical_distribution": "fss",
@@ -126,6 +127,25 @@ def figure_set() -> Iterator[None]:
     write_files(pending)
 
 
+def figure_name(name: str) -> str:
+    """Return ``name`` if it can name a figure's files (``name.png``, ``name.pdf``).
+
+    Raises
+    ------
+    InputError
+        If it is empty, hidden, or not a plain file name (a path separator, ``..``):
+        the figures go into their output directory and nowhere else.
+    """
+    from betascale.errors import InputError
+
+    text = str(name)
+    if not text or text.startswith(".") or Path(text).name != text or "\\" in text:
+        raise InputError(
+            f"figure name {text!r} is not a plain file name (no directory, not empty or hidden)"
+        )
+    return text
+
+
 def save_figure(fig, out_dir: str | Path, name: str) -> list[Path]:
     """Save ``fig`` as ``name.png`` and ``name.pdf`` in ``out_dir``; return the paths.
 
@@ -138,10 +158,12 @@ def save_figure(fig, out_dir: str | Path, name: str) -> list[Path]:
     Raises
     ------
     InputError
-        If a file cannot be written (one line naming it).
+        If ``name`` is not a plain file name (:func:`figure_name`) or a file cannot be
+        written (one line naming it).
     """
     import matplotlib.pyplot as plt
 
+    name = figure_name(name)
     out = Path(out_dir)
     contents: dict[Path, bytes] = {}
     try:

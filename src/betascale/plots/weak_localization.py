@@ -11,6 +11,7 @@ error.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -230,3 +231,24 @@ def plot_hln(mc: Magnetoconductance, W: float | None = None, title: str | None =
             title=STAT_LABELS[mc.stat] + "; paired", loc="center left", bbox_to_anchor=(1.02, 0.5)
         )
     return fig
+
+
+def write_weak_localization_figures(an, out_dir: str | Path) -> list[Path]:
+    """Write the weak-localization figures a store's analysis ``an`` has; return the paths.
+
+    ``wl_slope`` (the slope fit of ``<g>(L)``) where the weak-localization analysis is
+    defined; ``delta_g_of_L`` and ``delta_g_of_flux`` where the store is a flux scan
+    with slope fits and HLN fits. PNG and PDF each (:func:`betascale.plots.save_figure`).
+    """
+    from betascale.plots import save_figure
+
+    paths: list[Path] = []
+    wl, mc = an.weak_localization, an.magnetoconductance
+    if wl is not None and wl.defined:
+        paths += save_figure(plot_wl_slope(wl), out_dir, "wl_slope")
+    if mc is not None and mc.defined:
+        if mc.fits:
+            paths += save_figure(plot_delta_g_of_L(mc), out_dir, "delta_g_of_L")
+        if mc.hln:
+            paths += save_figure(plot_hln(mc), out_dir, "delta_g_of_flux")
+    return paths

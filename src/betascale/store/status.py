@@ -59,6 +59,12 @@ class StoreStatus:
         return sum(c.failed for c in self.cells)
 
     @property
+    def running(self) -> tuple[dict, ...]:
+        """The runs recorded as still running (a run killed on this host is shown as
+        killed once its process is gone)."""
+        return tuple(run for run in self.runs if run.get("status") == "running")
+
+    @property
     def cpu_seconds(self) -> float:
         """Total solve time spent on the stored samples, in seconds."""
         return float(sum(c.cpu_seconds for c in self.cells))
