@@ -112,7 +112,7 @@ def test_slurm_job_reports_the_status_of_the_store_it_wrote(tmp_path):
     (tmp_path / ".venv" / "bin" / "activate").write_text(activate)
     (tmp_path / "study.toml").write_text(
         'name = "renamed"\nhamiltonian = "anderson"\nE = 1.0\n'
-        'W = [3.0]\nL = [6]\nsamples = 3\nseed = 1\n'
+        "W = [3.0]\nL = [6]\nsamples = 3\nseed = 1\n"
     )
     proc = subprocess.run(
         ["bash", str(SCRIPTS / "slurm_job.sh"), "study.toml"],

@@ -255,12 +255,14 @@ def _tree(root: Path) -> dict[str, tuple[int, int]]:
     """Every path under ``root``: files with their size and modification time, directories
     with none (a temporary file made and removed in one changes its time, nothing else).
 
-    A store's lock file is left out: it outlives every run by design (removing it would
-    race with another process's lock on it), and a run refused on a full disk leaves it.
+    Of a store's lock file only its presence counts: a run that opens a store names
+    itself in the file's text, and the file outlives every run by design; a refused
+    run that made it removes it.
     """
-    found = {}
+    found: dict[str, tuple[int, int]] = {}
     for path in sorted(root.rglob("*")):
         if path.suffix == ".lock":
+            found[str(path.relative_to(root))] = (-1, -1)
             continue
         stat = path.lstat()
         is_dir = path.is_dir() and not path.is_symlink()

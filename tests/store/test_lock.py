@@ -160,3 +160,16 @@ def test_a_second_open_in_the_running_process_keeps_the_run_s_commits(tmp_path, 
     assert proc.returncode == -9, proc.stderr
     with Store.open(path) as store:
         assert len(store.records()) == 12
+
+
+def test_a_run_refused_by_the_store_leaves_no_lock_file_behind(tmp_path):
+    path = tmp_path / "s.sqlite"
+    with Store.open_for_run(path, make_study(seed=1), RUN_INFO):
+        pass
+    lock_path(path).unlink()  # as after copying a store without its lock file
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(InputError, match="seed"):
+        Store.open_for_run(path, make_study(seed=2), RUN_INFO)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    with Store.open_for_run(path, make_study(seed=1), RUN_INFO):  # the lock still works
+        assert lock_path(path).is_file()

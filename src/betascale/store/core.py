@@ -112,7 +112,7 @@ class Store(StoreBase):
         try:
             store = cls._prepare(path, study, info)
         except BaseException:
-            lock.release()
+            lock.abandon()  # a refused run leaves no lock file (nor an empty store) behind
             raise
         store._lock = lock
         return store

@@ -65,6 +65,7 @@ class StoreLock:
         self.path = lock_path(Path(os.path.realpath(self.store)))  # one sidecar per file
         self._fd: int | None = None
         self._identity: tuple[int, int] | None = None
+        self._made: tuple[bool, bool] = (False, False)  # (store file, sidecar) created
 
     def acquire(self) -> StoreLock:
         """Take the lock (creating the store file empty if it does not exist yet).
@@ -91,13 +92,12 @@ class StoreLock:
                 "wait for it to finish, or use another store"
             ) from None
         self._fd = fd
+        self._made = (created, not os.path.lexists(self.path))
         try:
             _check_one_name(self.store, fd)
             _write_holder(self.path)
         except BaseException:
-            if created:  # a refused run leaves nothing behind
-                _remove_if_empty(self.store, fd)
-            self.release()
+            self.abandon()  # a refused run leaves nothing behind
             raise
         info = os.fstat(fd)
         self._identity = (info.st_dev, info.st_ino)
@@ -118,6 +118,19 @@ class StoreLock:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
             self._fd = None
+
+    def abandon(self) -> None:
+        """Release the lock of a run refused before it wrote anything, and remove what
+        :meth:`acquire` created for it (the empty store file, the sidecar), so that a
+        refused run leaves the disk as it found it."""
+        made_store, made_sidecar = self._made
+        if self._fd is not None and made_store:
+            _remove_if_empty(self.store, self._fd)
+        if self._fd is not None and made_sidecar:
+            with contextlib.suppress(OSError):
+                if stat.S_ISREG(os.lstat(self.path).st_mode):
+                    os.unlink(self.path)
+        self.release()
 
     def __enter__(self) -> StoreLock:
         return self.acquire()
