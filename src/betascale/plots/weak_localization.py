@@ -69,6 +69,7 @@ def plot_wl_slope(wl: WeakLocalization, flux: float = 0.0, title: str | None = N
         use_ell = all(math.isfinite(s.L_over_ell) for s in pts)
         Ws = sorted({s.W for s in pts})
         styles = _w_styles(Ws)
+        fit_label: str | None = f"slope of the fit of {_form_text(wl)}"  # once, all W
         for w in Ws:
             sel = [s for s in pts if s.W == w]
             x = np.array([s.L_over_ell if use_ell else s.L for s in sel])
@@ -80,8 +81,10 @@ def plot_wl_slope(wl: WeakLocalization, flux: float = 0.0, title: str | None = N
                 L = np.geomspace(min(s.L for s in sel), max(s.L for s in sel), 100)
                 scale = L / sel[0].L * sel[0].L_over_ell if use_ell else L
                 ax.plot(
-                    scale, _slope_of_fit(fits[0].fit, L), ls="--", lw=1, color=styles[w]["color"]
-                )
+                    scale, _slope_of_fit(fits[0].fit, L), ls="--", lw=1,
+                    color=styles[w]["color"], label=fit_label,
+                )  # fmt: skip
+                fit_label = None
         _draw_one_loop(ax, wl, pts, use_ell, flux)
         xs = np.array([s.L_over_ell if use_ell else s.L for s in pts])
         _log_if_wide(ax, xs.min(), xs.max())
@@ -92,6 +95,11 @@ def plot_wl_slope(wl: WeakLocalization, flux: float = 0.0, title: str | None = N
         ax.set_title(title if title is not None else default)
         ax.legend(title=STAT_LABELS[wl.stat], loc="center left", bbox_to_anchor=(1.02, 0.5))
     return fig
+
+
+def _form_text(wl: WeakLocalization) -> str:
+    """``<g>(L)`` for a legend, "with c/L" when the fit has correction terms."""
+    return r"$\langle g\rangle(L)$" + (" with $c/L$" if wl.corrections else "")
 
 
 def _draw_one_loop(ax, wl: WeakLocalization, pts, use_ell: bool, flux: float) -> None:
