@@ -38,6 +38,9 @@ from betascale.text import printable
 
 #: Longest file name (bytes) on the usual filesystems (ext4, xfs, btrfs, tmpfs: NAME_MAX).
 NAME_MAX = 255
+#: The first 16 bytes of every SQLite database file, the format of betascale's stores:
+#: how a store is told from other files (SQLite's file format, "The Database Header").
+SQLITE_HEADER = b"SQLite format 3\x00"
 _TMP_SUFFIX = ".tmp"
 _TOKEN_BYTES = 6  # 12 hex characters: 48 bits, unpredictable to another user
 _ATTEMPTS = 100

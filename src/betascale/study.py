@@ -65,6 +65,7 @@ from typing import Any
 
 from betascale import validation
 from betascale.errors import InputError
+from betascale.files import SQLITE_HEADER
 from betascale.models import ModelSpec
 from betascale.models.spec import DEFAULT_S
 from betascale.solvers import SOLVERS
@@ -465,7 +466,7 @@ def load_study(path: str | Path) -> Study:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read study file {path}: {exc.strerror or exc}") from None
-    if raw.startswith(b"SQLite format 3\x00"):
+    if raw.startswith(SQLITE_HEADER):
         raise InputError(
             f"{path} is a results store, not a study file; to resume it: betascale status "
             f"{path} --print-study > study.toml, then betascale run study.toml --out {path}"

@@ -38,7 +38,7 @@ Conductances are in e²/h; ``g`` is the contact-corrected ``1/(1/T - 1/N)`` per 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -538,7 +538,11 @@ def _size_slope(a: np.ndarray, b: np.ndarray, dln: float) -> tuple[float, float]
     return (eb.mean - ea.mean) / dln, math.hypot(ea.error, eb.error) / dln
 
 
-def _tail_model(study: Any, model: str, stars: dict, aspects: dict[int, float]):
+#: ``tail(flux, W, L1, L2)``: the change of the one-loop crossover from L1 to L2.
+Tail = Callable[[float, float, int, int], float]
+
+
+def _tail_model(study: Any, model: str, stars: dict, aspects: dict[int, float]) -> tuple[str, Tail]:
     """``(source, tail)``: ``tail(flux, W, L1, L2)`` is the change of the class's one-loop
     crossover ``<Delta g>`` from L1 to L2 (NaN where unknown), from the finite-size
     Cooperon where it applies (:func:`_cooperon_geometry`), else from HLN with the
@@ -562,7 +566,9 @@ def _tail_model(study: Any, model: str, stars: dict, aspects: dict[int, float]):
     return "HLN", film
 
 
-def _delta_slopes(s: SizeSeries, values: dict, model: str, ci: float, tail) -> list[DeltaSlope]:
+def _delta_slopes(
+    s: SizeSeries, values: dict, model: str, ci: float, tail: Tail
+) -> list[DeltaSlope]:
     """Successive slopes of ``<Delta g>``; ``values[L] = (g(phi), g(0))`` over the pairs,
     ``tail`` the crossover's change between two sizes (:func:`_tail_model`)."""
     out, l_B = [], theory.magnetic_length(s.flux)
@@ -645,7 +651,9 @@ def _pairs(table: SampleTable, stat: str, fluxes: list[float]):
     return out
 
 
-def _delta_fits(pairs: dict, model: str, corrections: int, n_boot: int, seed: int, ci: float, tail):
+def _delta_fits(
+    pairs: dict, model: str, corrections: int, n_boot: int, seed: int, ci: float, tail: Tail
+):
     """Slopes and fits of ``<Delta g>(L)`` per (W, phi); ``tail`` as :func:`_delta_slopes`."""
     rng = np.random.default_rng(seed)
     by: dict[tuple[float, float], dict[int, tuple[np.ndarray, np.ndarray]]] = {}

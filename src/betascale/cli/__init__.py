@@ -16,9 +16,9 @@ import sys
 from collections.abc import Sequence
 
 from betascale import __version__
-from betascale.errors import InputError, OneLineParser, guarded
+from betascale.errors import OneLineParser, guarded
 from betascale.resources import check_startup_memory
-from betascale.text import ASCII_FALLBACK, printable
+from betascale.text import ASCII_FALLBACK
 from betascale.threads import ONE_THREAD_ENV
 
 #: One BLAS/OpenMP thread per process (and so per MPI rank), unless the user set
@@ -44,18 +44,14 @@ COMMAND_MODULES = (
 )
 
 
-#: The parser whose errors are one line: ``betascale CMD: error: ...``.
-_Parser = OneLineParser
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level parser with every available sub-command."""
-    parser = _Parser(
+    parser = OneLineParser(
         prog="betascale",
         description="Numerical checks of the scaling theory of localization in 2D.",
     )
     parser.add_argument("--version", action="version", version=f"betascale {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for name in COMMAND_MODULES:
         try:
@@ -76,10 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     problem and exit status 2, never a traceback.
     """
     ascii_fallback()
-    try:
-        check_startup_memory()  # before the sub-commands import NumPy (OpenBLAS spins)
-    except InputError as exc:
-        return _fail(None, str(exc))
+    # before the sub-commands import NumPy (OpenBLAS spins)
+    status = guarded("betascale", check_startup_memory)
+    if status:
+        return status
     parser = build_parser()
     args = parser.parse_args(argv)
     return int(guarded(f"betascale {args.command}", lambda: args.func(args)) or 0)
@@ -101,12 +97,6 @@ def ascii_fallback(streams: Sequence = ()) -> None:
             utf = False
         if not utf and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors=ASCII_FALLBACK)
-
-
-def _fail(command: str | None, message: str) -> int:
-    text = " ".join(printable(message).split())
-    print(f"betascale{f' {command}' if command else ''}: error: {text}", file=sys.stderr)
-    return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from betascale.errors import InputError
+from betascale.files import SQLITE_HEADER
 from betascale.store.chunks import SCHEMA as CHUNKS_SCHEMA
 from betascale.store.chunks import insert_chunk, rows_to_chunks
 from betascale.store.lock import running_here
@@ -69,9 +70,6 @@ class StoreWriteError(InputError):
     """A store could not be written (a full disk, a read-only file, an I/O error)."""
 
 
-_MAGIC = b"SQLite format 3\x00"
-
-
 def check_sqlite_file(path: Path, own: bool = False) -> None:
     """Refuse an existing, non-empty file that is not an SQLite database (before SQLite
     opens it: SQLite would take a short file for an empty database and write to it),
@@ -91,7 +89,7 @@ def check_sqlite_file(path: Path, own: bool = False) -> None:
             head = f.read(100)
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if not head.startswith(_MAGIC):
+    if not head.startswith(SQLITE_HEADER):
         raise InputError(f"{path} is not a betascale store (not an SQLite database)")
     _check_wal_present(path, head)
 
