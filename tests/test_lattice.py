@@ -21,8 +21,7 @@ CASES = [
     (ModelSpec("ando", S=0.8, bc="periodic", E=0.5), 6, 5),
     (ModelSpec("ando", flux=0.1, E=0.5), 5, 6),
     (ModelSpec("ando", flux=0.2, bc="periodic", E=0.3), 4, 5),
-    (ModelSpec("ando", S=0.0, E=0.5), 4, 6),  # no spin-orbit: zero entries are dropped
-    (ModelSpec("ando", S=1.0, E=0.5), 4, 6),  # no spin-conserving hopping
+    (ModelSpec("ando", S=1.0, E=0.5), 4, 6),  # no spin-conserving hopping: zeros dropped
     (ModelSpec(), 40, 37),
     (ModelSpec(flux=0.03, E=0.7), 33, 31),
     (ModelSpec("su2", bc="periodic"), 24, 23),

@@ -167,6 +167,7 @@ def test_bad_geometry_is_refused_with_one_line(kwargs, size, fragment):
         ({"hamiltonian": "su3"}, "hamiltonian must be one of"),
         ({"hamiltonian": "su2", "model": "orthogonal"}, "contradicts"),
         ({"model": "symplectic", "soc": "ando", "S": 1.5}, "S must be in"),
+        ({"hamiltonian": "ando", "S": 0.0}, "S = 0 switches off the Ando model's spin-orbit"),
         ({"hamiltonian": "anderson", "S": 0.7}, "S = 0.7 is only used by the Ando"),
         ({"hamiltonian": "su2", "S": 0.9}, "S = 0.9 is only used by the Ando"),
         ({"bc": "open"}, "bc must be one of"),

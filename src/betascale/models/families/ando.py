@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from betascale.errors import InputError
 from betascale.models.disorder import Disorder, box_onsite
 from betascale.models.family import Family
 
@@ -45,6 +46,17 @@ class Ando(Family):
     separable_lead = False
     max_energy = 4.5
     parameters = ("S",)
+
+    def check_spec(self, spec: ModelSpec) -> None:
+        """Refuse ``S = 0``: without spin–orbit hopping H is real (two copies of the
+        Anderson model), so the sample is orthogonal, not the symplectic class this
+        family declares."""
+        if spec.S == 0.0:
+            raise InputError(
+                "S = 0 switches off the Ando model's spin-orbit coupling: it is then two "
+                "copies of the orthogonal Anderson model, not symplectic; use "
+                "hamiltonian = 'anderson', or S > 0"
+            )
 
     def hopping_x(self, spec: ModelSpec) -> np.ndarray:
         """``-(V1 + i V2 sigma_y)``."""
