@@ -98,6 +98,25 @@ def test_the_two_asymptotic_slopes_combine_by_inverse_variance():
     assert expected == pytest.approx((-0.334 * w1 - 0.336 * w2) / (w1 + w2))
 
 
+def test_the_two_hln_prefactors_at_the_largest_l_combine_by_inverse_variance():
+    row = {"hln": (-0.572, 0.035, -0.523, "W=2, L=384")}
+    fits = [
+        SimpleNamespace(alpha=a, alpha_error=e, alpha_theory=-0.525, W=2.0, L=L)
+        for a, e, L in ((-0.60, 0.05, 96), (-0.54, 0.025, 384), (-0.58, 0.03, 192))
+    ]
+    mc = SimpleNamespace(defined=True, fits=[], asymptotic=[], cooperon=[], hln=fits)
+    out = _clean_rows(row, SimpleNamespace(magnetoconductance=mc))
+    assert out["hln_clean"] == (-0.54, 0.025, -0.525, "W=2, L=384")  # the largest L
+    value, error, expected, where = out["hln_both"]
+    assert where == "inverse-variance mean of the two rows above"
+    w1, w2 = 1 / 0.035**2, 1 / 0.025**2
+    assert value == pytest.approx((-0.572 * w1 - 0.54 * w2) / (w1 + w2))
+    assert error == pytest.approx((w1 + w2) ** -0.5)
+    assert expected == pytest.approx((-0.523 * w1 - 0.525 * w2) / (w1 + w2))
+    none = _clean_rows(row, SimpleNamespace(magnetoconductance=None))
+    assert none["hln_both"] is None and none["hln_clean_why"]
+
+
 def test_the_cooperon_row_is_the_largest_sample_or_says_why():
     fit = SimpleNamespace(alpha=-0.57, alpha_error=0.03, alpha_theory=-0.5, W=2.0)
     mc = SimpleNamespace(

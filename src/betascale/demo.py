@@ -178,6 +178,8 @@ class DemoAnalysis:
             "mc_clean": "d<Dg>/d ln L, L>=13 l_B, ffl",
             "mc_both": "d<Dg>/d ln L, L>=13 l_B, both",
             "hln": "HLN alpha",
+            "hln_clean": "HLN alpha, ffl",
+            "hln_both": "HLN alpha, both",
             "coop": "finite-size Cooperon alpha",
             "c2": "two-loop c2",
             "c2_more": "two-loop c2, other field",
@@ -343,14 +345,17 @@ def _mc_row(an: StoreAnalysis | None) -> dict:
 
 
 def _clean_rows(row: dict, clean: StoreAnalysis) -> dict:
-    """The asymptotic slope of the field-free-lead series ``clean``, and its combination
-    with the row's own (``mc_far``) by inverse variance (independent seeds).
+    """The asymptotic slope and the HLN prefactor of the field-free-lead series ``clean``,
+    and their combinations with the row's own (``mc_far``, ``hln``) by inverse variance
+    (independent seeds).
 
-    The combination is the headline fixed before ``mc-symplectic-ffl`` was computed
-    (its study file), applied to both classes.
+    The combinations are the headlines fixed before ``mc-symplectic-ffl`` was computed
+    and before its fluxes for the HLN fit were (its study file), applied to both classes.
     """
     far = _mc_row(clean)
     out = {"mc_clean": far["mc_far"], "mc_clean_why": far.get("mc_far_why", "")}
+    out.update(hln_clean=far["hln"], hln_clean_why=far.get("hln_why", ""))
+    out.update(_combined("hln_both", [row.get("hln"), far["hln"]]))
     return {**out, **_combined("mc_both", [row.get("mc_far"), far["mc_far"]])}
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from betascale import theory
 from betascale.analysis.magnetoconductance import (
+    expected_alpha,
+    expected_slope,
     fit_cooperon,
     fit_hln,
     magnetoconductance,
@@ -42,8 +44,11 @@ def test_hln_fit_recovers_alpha_and_flux_star(orthogonal):
         assert len(mc.hln) == 4  # one per L
         for h in mc.hln:
             assert h.determined
-            assert h.alpha_theory == theory.HLN_ALPHA[model]
-            assert abs(h.alpha - h.alpha_theory) < 4 * h.alpha_error
+            # the synthetic pairs are drawn with the one-loop alpha; the expectation
+            # carries the two-loop term at the table's <g(phi)>
+            assert h.alpha_one_loop == theory.HLN_ALPHA[model]
+            assert h.alpha_theory == pytest.approx(expected_alpha(model, h.g_flux))
+            assert abs(h.alpha - h.alpha_one_loop) < 4 * h.alpha_error
             assert 0.01 < h.alpha_error < 0.1
             # phi_* = 1/(8 pi L^2) for L_phi = L
             assert h.L_phi == pytest.approx(h.L, rel=0.15)
@@ -205,7 +210,7 @@ def test_not_applicable_and_report(orthogonal):
     text = str(orthogonal)
     assert "HLN fit" in text and "gain" in text and "+0.3183" in text
     d = orthogonal.to_dict()
-    assert d["alpha_theory"] == 0.5 and d["slope_one_loop"] == pytest.approx(1 / math.pi)
+    assert d["alpha_one_loop"] == 0.5 and d["slope_one_loop"] == pytest.approx(1 / math.pi)
     assert d["hln"][0]["alpha"] == pytest.approx(orthogonal.hln[0].alpha)
     assert dumps(d)
 
@@ -260,7 +265,8 @@ def test_cooperon_fit_recovers_alpha_from_synthetic_pairs():
     common = rng.standard_normal((2000, 1))
     deltas = exact + 0.05 * (0.6 * common + 0.8 * rng.standard_normal((2000, phi.size)))
     fit = fit_cooperon(phi, deltas, L, "symplectic", n_boot=300, W=2.0)
-    assert fit.alpha_theory == -0.5 and fit.dof == 3
+    assert fit.alpha_theory == fit.alpha_one_loop == -0.5 and fit.dof == 3  # no g given
+    assert math.isnan(fit.g_flux)
     assert abs(fit.alpha + 0.5) < 4 * fit.alpha_error
     assert 1e-3 < fit.alpha_error < 0.02
     assert fit.relative_deviation == pytest.approx(fit.alpha / -0.5 - 1)
@@ -347,3 +353,27 @@ def test_the_cooperon_theory_needs_the_square_lattice():
     assert _cooperon_geometry(SimpleNamespace(model=square)) == ""
     assert "square lattice" in _cooperon_geometry(SimpleNamespace(model=honeycomb))
     assert "unknown" in _cooperon_geometry(None)
+
+
+# ------------------------------------------------------- expected alpha
+@pytest.mark.parametrize("model", ["orthogonal", "symplectic"])
+def test_expected_alpha_is_one_loop_at_large_g_and_follows_the_slope(model):
+    one_loop = theory.HLN_ALPHA[model]
+    assert expected_alpha(model, 1e12) == pytest.approx(one_loop, abs=1e-12)
+    # alpha/pi is half the slope in ln L: alpha = +-1/2 - 1/(4 pi g)
+    assert expected_alpha(model, 4.0) == pytest.approx(one_loop - 1 / (16 * math.pi))
+    assert expected_alpha(model, 4.0) == pytest.approx(0.5 * math.pi * expected_slope(model, 4.0))
+
+
+def test_a_prefactor_fit_given_g_reports_both_expectations():
+    L, phi = 96, np.array([3e-4, 1e-3, 3e-3])
+    exact = finite_size_magnetoconductance(phi, L, -0.55)
+    deltas = exact + 1e-9 * np.random.default_rng(1).standard_normal((20, phi.size))
+    fit = fit_cooperon(phi, deltas, L, "symplectic", n_boot=20, g_flux=4.0)
+    assert fit.g_flux == 4.0 and fit.alpha_one_loop == -0.5
+    assert fit.alpha_theory == pytest.approx(-0.5 - 1 / (16 * math.pi))
+    assert fit.relative_deviation_one_loop == pytest.approx(0.1, rel=1e-6)
+    assert fit.relative_deviation == pytest.approx(-0.55 / fit.alpha_theory - 1, rel=1e-6)
+    noise = deltas - exact
+    hln = fit_hln(phi, theory.hln(phi, -0.55, 2e-5) + noise, "symplectic", 20, g_flux=4.0)
+    assert hln.alpha_theory == fit.alpha_theory

@@ -35,10 +35,15 @@ def test_demo_on_shipped_data_writes_figures_and_the_tables(tmp_path, capsys):
     table = out.split("weak localization, converged")[1]
     for quantity in (
         "WL coefficient a", "d<Dg>/d ln L ", "L>=13 l_B ", "L>=13 l_B, ffl", "L>=13 l_B, both",
-        "HLN alpha",
+        "HLN alpha ",
     ):  # fmt: skip
         rows = [line for line in table.splitlines() if quantity in line]
         assert len(rows) == 2 and all("±" in row for row in rows), rows
+    # the field-free-lead HLN prefactor: symplectic only (the orthogonal field-free
+    # series has no flux inside the diffusive limit), so its combination too
+    for quantity in ("HLN alpha, ffl", "HLN alpha, both"):
+        rows = {line.split()[0]: line for line in table.splitlines() if quantity in line}
+        assert "±" in rows["symplectic"] and "±" not in rows["orthogonal"], rows
     # the shipped unitary series (wl-unitary): c2 with its deviation, pull and figure
     c2s = [line for line in table.splitlines() if "two-loop c2" in line]
     assert len(c2s) == 3 and all(line.split()[0] == "unitary" for line in c2s)

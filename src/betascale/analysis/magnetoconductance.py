@@ -29,7 +29,10 @@ the magnetofingerprint, ``phi L^2`` of order one flux quantum). For a table with
 3. per (W, L) the Hikami–Larkin–Nagaoka fit of ``<Delta g>(phi)``
    (:func:`betascale.theory.hln`) for ``alpha`` and ``phi_*`` (:func:`fit_hln`), with
    errors from the paired bootstrap; expected ``alpha = +1/2`` (spinless orthogonal) and
-   ``-1/2`` (symplectic, both spins counted).
+   ``-1/2`` (symplectic, both spins counted) at one loop, and with the same unitary
+   two-loop term as the slopes ``(pi/2)`` times the expected slope
+   (:func:`expected_alpha`), at the mean ``<g(phi)>`` of the fitted fluxes; the
+   finite-size Cooperon fit (:func:`fit_cooperon`) likewise.
 
 Conductances are in e²/h; ``g`` is the contact-corrected ``1/(1/T - 1/N)`` per sample
 (default) or the two-terminal ``T``.
@@ -176,9 +179,15 @@ class PrefactorFit(Result):
     ----------
     W, L, fluxes, n_pairs
         Labels, the non-zero fluxes fitted and the number of samples paired at all.
-    alpha, alpha_error, alpha_interval, alpha_theory
-        The prefactor, its paired-bootstrap error and interval, the expected value
-        (:data:`theory.HLN_ALPHA`).
+    alpha, alpha_error, alpha_interval
+        The prefactor, its paired-bootstrap error and interval.
+    alpha_theory
+        The expected value with the unitary two-loop term at ``g_flux``
+        (:func:`expected_alpha`); the one-loop value if ``g_flux`` is not finite.
+    alpha_one_loop
+        The one-loop value ``±1/2`` (:data:`theory.HLN_ALPHA`).
+    g_flux
+        The mean ``<g(phi)>`` over the fitted fluxes (NaN if not given).
     """
 
     W: float
@@ -189,12 +198,28 @@ class PrefactorFit(Result):
     alpha_error: float
     alpha_interval: tuple[float, float]
     alpha_theory: float
-    _derived = ("relative_deviation",)
+    alpha_one_loop: float
+    g_flux: float
+    _derived = ("relative_deviation", "relative_deviation_one_loop")
 
     @property
     def relative_deviation(self) -> float:
         """``alpha/alpha_theory - 1`` (NaN if the expected alpha is 0)."""
         return self.alpha / self.alpha_theory - 1 if self.alpha_theory else math.nan
+
+    @property
+    def relative_deviation_one_loop(self) -> float:
+        """``alpha/alpha_one_loop - 1`` (NaN if the one-loop alpha is 0)."""
+        return self.alpha / self.alpha_one_loop - 1 if self.alpha_one_loop else math.nan
+
+
+def _expectations(model: str, g_flux: float) -> dict[str, float]:
+    """The ``alpha_theory``, ``alpha_one_loop`` and ``g_flux`` fields of a
+    :class:`PrefactorFit` of ``model`` at ``g_flux``."""
+    one_loop = theory.HLN_ALPHA[theory.check_class(model)]
+    g = float(g_flux)
+    expected = expected_alpha(model, g) if math.isfinite(g) and g > 0 else one_loop
+    return {"alpha_theory": expected, "alpha_one_loop": one_loop, "g_flux": g}
 
 
 @dataclass(frozen=True)
@@ -289,6 +314,7 @@ def fit_hln(
     ci: float = DEFAULT_CI,
     W: float = math.nan,
     L: int = 0,
+    g_flux: float = math.nan,
 ) -> HLNFit:
     """Fit ``<Delta g>(phi) = alpha (1/pi) [psi(1/2 + phi_*/phi) - ln(phi_*/phi)]``.
 
@@ -304,6 +330,11 @@ def fit_hln(
     n_boot, seed, ci
         Paired bootstrap: the rows are resampled jointly, so the correlations between
         fluxes are kept.
+    W, L
+        Labels of the result.
+    g_flux
+        The mean ``<g(phi)>`` of the fluxes, for the two-loop expected alpha
+        (:func:`expected_alpha`); without it the one-loop ``±1/2``.
 
     Notes
     -----
@@ -336,7 +367,7 @@ def fit_hln(
         alpha=float(a_best[0, 0]),
         alpha_error=float(np.std(a_boot, ddof=1)),
         alpha_interval=quantiles(a_boot, ci),
-        alpha_theory=theory.HLN_ALPHA[theory.check_class(model)],
+        **_expectations(model, g_flux),
         flux_star=star,
         flux_star_interval=(star_lo, star_hi),
         L_phi=theory.hln_dephasing_length(star),
@@ -391,6 +422,7 @@ def fit_cooperon(
     ci: float = DEFAULT_CI,
     W: float = math.nan,
     aspect: float = 1.0,
+    g_flux: float = math.nan,
 ) -> CooperonFit:
     """Fit ``<Delta g>(phi) = 2 alpha F(L/l_B)``, the finite-size Cooperon form.
 
@@ -403,9 +435,12 @@ def fit_cooperon(
     L
         The sample length; ``aspect`` its width over length.
     model
-        Class at zero flux, for the expected alpha (:data:`theory.HLN_ALPHA`).
+        Class at zero flux, for the expected alpha.
     n_boot, seed, ci
         Paired bootstrap over the rows.
+    W, g_flux
+        The label W, and the mean ``<g(phi)>`` for the expected alpha (as
+        :func:`fit_hln`).
 
     Notes
     -----
@@ -431,7 +466,7 @@ def fit_cooperon(
         alpha=float(alpha[0, 0]),
         alpha_error=float(np.std(a_boot, ddof=1)),
         alpha_interval=quantiles(a_boot, ci),
-        alpha_theory=theory.HLN_ALPHA[theory.check_class(model)],
+        **_expectations(model, g_flux),
         chi2=float(chi2[0, 0]),
         dof=dof,
         p_value=chi2_sf(float(chi2[0, 0]), dof),
@@ -448,6 +483,21 @@ def expected_slope(model: str, g_flux: float) -> float:
     """
     two_loop = theory.weak_localization_slope("unitary", g_flux)
     return theory.magnetoconductance_slope(model) + two_loop
+
+
+def expected_alpha(model: str, g_flux: float) -> float:
+    """Expected prefactor alpha of ``<Delta g>(phi)`` at the conductance g(phi), with the
+    unitary two-loop term: ``(pi/2)`` times :func:`expected_slope`.
+
+    For ``ell << l_B << L`` the flow is that of the class up to l_B and the unitary one
+    beyond, so at fixed L ``d<Delta g>/d ln l_B`` is the slope of the class less the
+    unitary slope, ``-expected_slope``; with ``l_B^2 = 1/(2 pi phi)`` the log slope in the
+    field is ``expected_slope/2``, which HLN writes ``alpha/pi`` (Hikami, Larkin & Nagaoka, Prog.
+    Theor. Phys. 63, 707 (1980); the two-loop term: Hikami, Phys. Rev. B 24, 2671
+    (1981)). So ``alpha = ±1/2 - 1/(4 pi g)``: -0.52 for the symplectic class at g = 4,
+    the correction the slopes carry too. Leading order in ``1/g``, evaluated at one g.
+    """
+    return 0.5 * math.pi * expected_slope(model, g_flux)
 
 
 @dataclass(frozen=True)
@@ -620,7 +670,7 @@ class Magnetoconductance(Result):
     n_boot: int = DEFAULT_BOOT
     seed: int = 0
     ci: float = DEFAULT_CI
-    _derived = ("stat_label", "slope_one_loop", "alpha_theory")
+    _derived = ("stat_label", "slope_one_loop", "alpha_one_loop")
 
     @property
     def stat_label(self) -> str:
@@ -632,7 +682,8 @@ class Magnetoconductance(Result):
         return theory.magnetoconductance_slope(self.model)
 
     @property
-    def alpha_theory(self) -> float:
+    def alpha_one_loop(self) -> float:
+        """``±1/2``, the HLN prefactor without the unitary two-loop term."""
         return theory.HLN_ALPHA[self.model]
 
     def __str__(self) -> str:
@@ -698,6 +749,11 @@ def _paired_columns(pairs: dict, W: float, L: int, fluxes: list[float]) -> np.nd
     return np.column_stack(cols)
 
 
+def _mean_g_flux(pairs: dict, W: float, L: int, fluxes: list[float]) -> float:
+    """The mean over ``fluxes`` of ``<g(phi)>`` at (W, L), for the expected alpha."""
+    return float(np.mean([np.mean(pairs[(W, L, f)][1]) for f in fluxes]))
+
+
 def _fluxes_of(pairs: dict, W: float, L: int, max_flux: float | None) -> list[float]:
     """The non-zero fluxes paired at (W, L), up to ``max_flux``."""
     fl = [f for w, x, f in sorted(pairs) if (w, x) == (W, L)]
@@ -729,7 +785,8 @@ def _hln_fits(pairs: dict, model: str, max_flux: float | None, n_boot: int, seed
             continue
         try:
             D = _paired_columns(pairs, W, L, fl)
-            fits.append(fit_hln(fl, D, model, n_boot, seed, ci, W, L))
+            g_flux = _mean_g_flux(pairs, W, L, fl)
+            fits.append(fit_hln(fl, D, model, n_boot, seed, ci, W, L, g_flux))
         except InputError as err:
             skipped.append(f"HLN fit at W={W:g}, L={L} skipped: {err}")
     return fits, skipped
@@ -764,8 +821,8 @@ def _cooperon_fits(
             continue
         try:
             D = _paired_columns(pairs, W, L, fl)
-            fit = fit_cooperon(fl, D, L, model, n_boot, seed, ci, W, aspects[L])
-            fits.append(fit)
+            g_flux = _mean_g_flux(pairs, W, L, fl)
+            fits.append(fit_cooperon(fl, D, L, model, n_boot, seed, ci, W, aspects[L], g_flux))
         except InputError as err:
             skipped.append(f"finite-size Cooperon fit at W={W:g}, L={L} skipped: {err}")
     return fits, skipped
@@ -907,12 +964,13 @@ def format_magnetoconductance(mc: Magnetoconductance) -> str:
     lines += [_fit_line("fit", f) for f in mc.fits]
     far = f"asymptotic (L >= {ASYMPTOTIC_L_OVER_LB:g} l_B)"
     lines += [_fit_line(far, f) for f in mc.asymptotic]
-    lines += ["", f"HLN fit of <Delta g>(phi) (expected alpha = {mc.alpha_theory:+.2f})"]
-    cols = ("W", "L", "fluxes", "alpha", "dev", "phi_*", "L_phi/L", "chi2/dof", "p")
+    lines += ["", f"HLN fit of <Delta g>(phi) ({_expected_alpha_words(mc)})"]
+    cols = ("W", "L", "fluxes", "alpha", *_ALPHA_COLUMNS, "phi_*", "L_phi/L", "chi2/dof", "p")
     rows = [
         (
             *(f"{h.W:g}", str(h.L), str(len(h.fluxes)), format_pm(h.alpha, h.alpha_error)),
-            *(f"{_g(100 * h.relative_deviation, '+.0f')}%", f"{h.flux_star:.3g}"),
+            *_alpha_cells(h),
+            f"{h.flux_star:.3g}",
             f"{h.L_phi / h.L:.2f}" + ("" if h.determined else " (edge)"),
             *(f"{h.chi2:.1f}/{h.dof}", _g(h.p_value, ".2g")),
         )
@@ -921,6 +979,24 @@ def format_magnetoconductance(mc: Magnetoconductance) -> str:
     lines += _table(cols, rows) if rows else ["  (none)"]
     lines += _cooperon_lines(mc)
     return "\n".join(lines + [f"  {s}" for s in mc.skipped])
+
+
+_ALPHA_COLUMNS = ("<g(phi)>", "expected", "dev", "1-loop dev")
+
+
+def _expected_alpha_words(mc: Magnetoconductance) -> str:
+    a = mc.alpha_one_loop
+    return f"expected alpha = {a:+.2f} - 1/(4 pi <g(phi)>); one loop {a:+.2f}"
+
+
+def _alpha_cells(fit: PrefactorFit) -> tuple[str, ...]:
+    """The columns :data:`_ALPHA_COLUMNS` of one prefactor fit."""
+    return (
+        _g(fit.g_flux, ".3g"),
+        f"{fit.alpha_theory:+.3f}",
+        f"{_g(100 * fit.relative_deviation, '+.0f')}%",
+        f"{_g(100 * fit.relative_deviation_one_loop, '+.0f')}%",
+    )
 
 
 def _cooperon_lines(mc: Magnetoconductance) -> list[str]:
@@ -932,16 +1008,16 @@ def _cooperon_lines(mc: Magnetoconductance) -> list[str]:
     lines = [
         "",
         "finite-size Cooperon fit of <Delta g>(phi) = 2 alpha F(L/l_B), no fitted length "
-        f"(expected alpha = {mc.alpha_theory:+.2f})",
+        f"({_expected_alpha_words(mc)})",
     ]
-    cols = ("W", "L", "fluxes", "L/l_B", "alpha", "dev", "chi2/dof", "p")
+    cols = ("W", "L", "fluxes", "L/l_B", "alpha", *_ALPHA_COLUMNS, "chi2/dof", "p")
     rows = [
         (
             *(f"{c.W:g}", str(c.L), str(len(c.fluxes))),
             f"{c.L * math.sqrt(2 * math.pi * min(c.fluxes)):.3g}-"
             f"{c.L * math.sqrt(2 * math.pi * max(c.fluxes)):.3g}",
             format_pm(c.alpha, c.alpha_error),
-            f"{_g(100 * c.relative_deviation, '+.0f')}%",
+            *_alpha_cells(c),
             *(f"{c.chi2:.1f}/{c.dof}", _g(c.p_value, ".2g")),
         )
         for c in mc.cooperon

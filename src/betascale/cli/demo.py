@@ -106,7 +106,10 @@ def run(args: argparse.Namespace) -> int:
     print(demo.beta_table())
     for note in demo.beta_notes():
         print(f"  {note}")
-    print("\nweak localization, converged (68 % bootstrap errors; analytic: one loop)")
+    print(
+        "\nweak localization, converged (68 % bootstrap errors; analytic: one loop, with the"
+        " unitary two-loop term where the field breaks time reversal)"
+    )
     print(demo.convergence_table())
     print(f"\ndemo finished in {time.monotonic() - start:.0f} s")
     return 0

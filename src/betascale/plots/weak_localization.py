@@ -229,12 +229,11 @@ def plot_hln(mc: Magnetoconductance, W: float | None = None, title: str | None =
             _cooperon_curve(ax, mc, W, L, styles[L]["color"], first=L == sizes[0])
         log_axis(ax, "x")
         ax.axhline(0.0, color="0.6", lw=0.7, zorder=1)
-        a = theory.HLN_ALPHA[mc.model]
+        a = mc.alpha_one_loop
         ax.set_xlabel(r"flux per plaquette $\phi$ ($h/e$)")
         ax.set_ylabel(r"$\langle g(\phi) - g(0)\rangle$  ($e^2/h$)")
-        ax.set_title(
-            title if title is not None else rf"{mc.model}, W = {W:g} (expected $\alpha$ = {a:+.1f})"
-        )
+        expected = rf"expected $\alpha = {a:+.1f} - 1/(4\pi\langle g(\phi)\rangle)$"
+        ax.set_title(title if title is not None else f"{mc.model}, W = {W:g} ({expected})")
         ax.legend(
             title=STAT_LABELS[mc.stat] + "; paired", loc="center left", bbox_to_anchor=(1.02, 0.5)
         )
