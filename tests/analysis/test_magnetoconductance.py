@@ -377,3 +377,13 @@ def test_a_prefactor_fit_given_g_reports_both_expectations():
     noise = deltas - exact
     hln = fit_hln(phi, theory.hln(phi, -0.55, 2e-5) + noise, "symplectic", 20, g_flux=4.0)
     assert hln.alpha_theory == fit.alpha_theory
+
+
+def test_the_expected_alpha_is_taken_at_g_of_the_flux_not_at_zero_flux(orthogonal):
+    table = synthetic_flux_table("orthogonal", n=300, fluxes=FLUXES, seed=2)
+    for h in orthogonal.hln:
+        at_flux = [np.mean(paired_values(table, f, h.W, h.L)[1]) for f in h.fluxes]
+        at_zero = np.mean(paired_values(table, h.fluxes[0], h.W, h.L)[2])
+        assert h.g_flux == pytest.approx(np.mean(at_flux), rel=1e-12)
+        assert abs(h.g_flux - at_zero) > 1e-3  # the two differ: the test can tell
+    assert expected_alpha("unitary", 2.0) == 0.0  # no Cooperon for the field to remove
