@@ -387,3 +387,11 @@ def test_the_expected_alpha_is_taken_at_g_of_the_flux_not_at_zero_flux(orthogona
         assert h.g_flux == pytest.approx(np.mean(at_flux), rel=1e-12)
         assert abs(h.g_flux - at_zero) > 1e-3  # the two differ: the test can tell
     assert expected_alpha("unitary", 2.0) == 0.0  # no Cooperon for the field to remove
+
+
+def test_a_unitary_reference_expects_no_alpha_and_says_so():
+    table = synthetic_flux_table("orthogonal", n=40, fluxes=(0.0, 1e-4, 1e-3), seed=1)
+    mc = magnetoconductance(table, "unitary", n_boot=20)
+    assert mc.alpha_one_loop == 0.0
+    assert all(h.alpha_theory == 0.0 for h in mc.hln)
+    assert "no alpha expected: no Cooperon for the field to remove" in str(mc)

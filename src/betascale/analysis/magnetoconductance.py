@@ -995,6 +995,8 @@ _ALPHA_COLUMNS = ("<g(phi)>", "expected", "dev", "1-loop dev")
 
 def _expected_alpha_words(mc: Magnetoconductance) -> str:
     a = mc.alpha_one_loop
+    if a == 0:
+        return "no alpha expected: no Cooperon for the field to remove"
     return f"expected alpha = {a:+.2f} - 1/(4 pi <g(phi)>); one loop {a:+.2f}"
 
 

@@ -233,6 +233,7 @@ def plot_hln(mc: Magnetoconductance, W: float | None = None, title: str | None =
         ax.set_xlabel(r"flux per plaquette $\phi$ ($h/e$)")
         ax.set_ylabel(r"$\langle g(\phi) - g(0)\rangle$  ($e^2/h$)")
         expected = rf"expected $\alpha = {a:+.1f} - 1/(4\pi\langle g(\phi)\rangle)$"
+        expected = expected if a else r"no $\alpha$ expected"
         ax.set_title(title if title is not None else f"{mc.model}, W = {W:g} ({expected})")
         ax.legend(
             title=STAT_LABELS[mc.stat] + "; paired", loc="center left", bbox_to_anchor=(1.02, 0.5)
